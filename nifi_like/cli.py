@@ -1,0 +1,221 @@
+"""The ``nifi-like`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fcntl
+import json
+import logging
+import os
+import signal
+import sys
+from typing import Any
+
+from nifi_like.config import load_settings
+from nifi_like.flow.errors import FlowError
+from nifi_like.flow.store import FlowStore, parse_flow_json
+from nifi_like.repository.errors import RepositoryError
+from nifi_like.status_file import offline_status, publish, read_published
+
+LOCK_FILE = "engine.lock"
+
+
+def _lock(data_dir: str) -> int:
+    os.makedirs(data_dir, exist_ok=True)
+    fd = os.open(os.path.join(data_dir, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        pid = os.read(fd, 32).decode().strip()
+        os.close(fd)
+        raise SystemExit(f"error: another engine (pid {pid or '?'}) is running on {data_dir}") from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
+
+
+def engine_running(data_dir: str) -> bool:
+    path = os.path.join(data_dir, LOCK_FILE)
+    if not os.path.exists(path):
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _read_flow_file(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return parse_flow_json(fh.read(), path)
+    except OSError as exc:
+        raise FlowError([f"cannot read it: {exc.strerror}"], path) from exc
+
+
+def _precheck(document: dict[str, Any], source: str) -> None:
+    """Refuse a bad flow before the data directory is touched."""
+    from nifi_like.engine.registry import ProcessorRegistry
+    from nifi_like.flow.model import Flow
+    from nifi_like.flow.validation import flow_problems
+
+    problems = flow_problems(Flow(document), ProcessorRegistry())
+    if problems:
+        raise FlowError(problems, source)
+
+
+async def _run_engine(args: argparse.Namespace, document: dict[str, Any] | None) -> None:
+    from nifi_like.engine.controller import FlowController
+
+    settings = load_settings(args.conf, data_dir=args.data, host=args.host, port=args.port)
+    controller = FlowController(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await controller.load(document, source=args.flow or "flow")
+    except BaseException:
+        await controller.shutdown()
+        raise
+    running = sum(1 for n in controller.nodes.values() if n.run_state == "RUNNING" and n.kind == "PROCESSOR")
+    print(f"nifi-like: engine running on data directory {os.path.abspath(args.data)} "
+          f"({len(controller.nodes)} components, {running} processors running)", flush=True)
+    print(f"nifi-like: watch it with `nifi-like status --data {args.data}`; stop with Ctrl+C", flush=True)
+    while not stop.is_set():
+        publish(args.data, controller.status())
+        try:
+            await asyncio.wait_for(stop.wait(), 1.0)
+        except TimeoutError:
+            pass
+    print("nifi-like: stopping (letting sessions in progress finish)", flush=True)
+    await controller.shutdown()
+    publish(args.data, {"connections": [], "processors": [], "stopped": True})
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    document = None
+    if args.flow:
+        document = _read_flow_file(args.flow)
+        _precheck(document, args.flow)
+    lock = _lock(args.data)
+    try:
+        asyncio.run(_run_engine(args, document))
+    finally:
+        os.close(lock)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    status = read_published(args.data) if engine_running(args.data) else None
+    if status is None:
+        status = offline_status(args.data)
+    if args.json:
+        print(json.dumps({"connections": status["connections"], "processors": status["processors"]}, indent=2))
+        return 0
+    print(f"{'PROCESSOR':32} {'TYPE':24} {'STATUS':9} {'IN(5m)':>9} {'OUT(5m)':>9}")
+    for p in status["processors"]:
+        print(f"{p['name'][:32]:32} {p['type'].rsplit('.', 1)[-1][:24]:24} {p['run_status']:9} "
+              f"{p['in_count']:>9} {p['out_count']:>9}")
+    print(f"\n{'CONNECTION':32} {'QUEUED':>9} {'BYTES':>12} {'THRESHOLD':>10}")
+    for c in status["connections"]:
+        print(f"{(c['name'] or c['id'])[:32]:32} {c['queued_count']:>9} {c['queued_bytes']:>12} "
+              f"{c['object_threshold']:>10}")
+    return 0
+
+
+def cmd_flow_export(args: argparse.Namespace) -> int:
+    store = FlowStore(args.data)
+    if not store.exists():
+        raise FlowError([f"there is no stored flow in {args.data}"], args.data)
+    text = json.dumps(store.load(), indent=2)
+    if args.output:
+        with open(args.output, "w") as fh:
+            fh.write(text + "\n")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_flow_import(args: argparse.Namespace) -> int:
+    if engine_running(args.data):
+        raise SystemExit(f"error: the engine is running on {args.data}; stop it, or use `run --flow`")
+    document = _read_flow_file(args.file)
+    _precheck(document, args.file)
+
+    async def load() -> None:
+        from nifi_like.engine.controller import FlowController
+
+        settings = load_settings(args.conf, data_dir=args.data)
+        controller = FlowController(settings)
+        try:
+            flow = controller.check(document, args.file)
+            controller.store.archive()
+            controller.store.save(flow.document)
+        finally:
+            await controller.shutdown()
+
+    lock = _lock(args.data)
+    try:
+        asyncio.run(load())
+    finally:
+        os.close(lock)
+    print(f"imported {args.file} into {args.data}; the previous flow is kept in {args.data}/flow-archive/")
+    return 0
+
+
+def cmd_el(args: argparse.Namespace) -> int:
+    from nifi_like.expression.cli import main as el_main
+
+    return el_main(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nifi-like", description="A real-time dataflow engine.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the engine until SIGINT/SIGTERM")
+    run.add_argument("--data", required=True, help="data directory (flow, repository, content)")
+    run.add_argument("--flow", help="flow definition JSON replacing the stored flow (which is archived)")
+    run.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    run.add_argument("--port", type=int, default=None, help="port (default 8080)")
+    run.add_argument("--conf", default=None, help="configuration TOML (default conf/nifi_like.toml)")
+    run.set_defaults(func=cmd_run)
+    status = sub.add_parser("status", help="queues and processors, also while the engine runs")
+    status.add_argument("--data", required=True)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=cmd_status)
+    flow = sub.add_parser("flow", help="export or import the flow definition")
+    flow_sub = flow.add_subparsers(dest="flow_command", required=True)
+    export = flow_sub.add_parser("export")
+    export.add_argument("--data", required=True)
+    export.add_argument("--output", "-o")
+    export.set_defaults(func=cmd_flow_export)
+    imp = flow_sub.add_parser("import")
+    imp.add_argument("--data", required=True)
+    imp.add_argument("--conf", default=None)
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_flow_import)
+    el = sub.add_parser("el", help="evaluate an Expression Language expression", add_help=False)
+    el.add_argument("rest", nargs=argparse.REMAINDER)
+    el.set_defaults(func=cmd_el)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("NIFI_LIKE_LOG", "WARNING"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except (FlowError, RepositoryError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

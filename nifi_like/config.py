@@ -1,0 +1,83 @@
+"""Engine settings: defaults here, overridden by a TOML file (conf/nifi_like.toml documents each)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from nifi_like.api.units import parse_data_size, parse_time_period
+
+DEFAULT_CONF = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "conf", "nifi_like.toml")
+
+
+@dataclass
+class Settings:
+    data_dir: str = "data"
+    # [repository]
+    durability: str = "sync"
+    map_size: int = 1 << 30
+    inline_content_max: int = 64 * 1024
+    claim_file_max: int = 128 * 1024 * 1024
+    # [queues]
+    queue_window: int = 20_000
+    # [scheduler]
+    max_threads: int = 10
+    administrative_yield: float = 30.0
+    # [provenance]
+    provenance_enabled: bool = True
+    # [bulletins]
+    bulletins_per_component: int = 5
+    # [web]
+    host: str = "127.0.0.1"
+    port: int = 8080
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+#: TOML key (section.key) -> (Settings field, converter)
+_KEYS: dict[str, tuple[str, Any]] = {
+    "repository.durability": ("durability", str),
+    "repository.initial_map_size": ("map_size", parse_data_size),
+    "repository.inline_content_max": ("inline_content_max", parse_data_size),
+    "repository.claim_file_max": ("claim_file_max", parse_data_size),
+    "queues.window": ("queue_window", int),
+    "scheduler.max_threads": ("max_threads", int),
+    "scheduler.administrative_yield": ("administrative_yield", parse_time_period),
+    "provenance.enabled": ("provenance_enabled", bool),
+    "bulletins.per_component": ("bulletins_per_component", int),
+    "web.host": ("host", str),
+    "web.port": ("port", int),
+}
+
+
+def load_settings(path: str | None = None, **overrides: Any) -> Settings:
+    """Settings from a TOML file (the shipped conf/nifi_like.toml by default) plus overrides."""
+    settings = Settings()
+    path = path or (DEFAULT_CONF if os.path.exists(DEFAULT_CONF) else None)
+    if path:
+        with open(path, "rb") as fh:
+            try:
+                document = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise ValueError(f"{path}: {exc}") from exc
+        for section, values in document.items():
+            if not isinstance(values, dict):
+                raise ValueError(f"{path}: '{section}' should be a [section]")
+            for key, value in values.items():
+                name = f"{section}.{key}"
+                if name not in _KEYS:
+                    settings.extra[name] = value
+                    continue
+                attr, convert = _KEYS[name]
+                try:
+                    setattr(settings, attr, convert(value))
+                except (TypeError, ValueError) as exc:
+                    raise ValueError(f"{path}: {name} = {value!r}: {exc}") from exc
+    known = {f.name for f in fields(Settings)}
+    for key, value in overrides.items():
+        if key not in known:
+            raise TypeError(f"unknown setting '{key}'")
+        if value is not None:
+            setattr(settings, key, value)
+    return settings

@@ -1,0 +1,184 @@
+"""A connection's queue in memory: counts, sizes and a bounded, prioritized window of its head.
+
+Every queued FlowFile is in LMDB. In memory a connection keeps the totals, the FlowFiles it
+has loaded into its window (at most ``window_max``), those handed to sessions (in flight),
+and how many more wait on disk. Prioritizers order the window, as NiFi orders its active
+queue while the rest is swapped out.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from nifi_like.api.flowfile import FlowFile
+from nifi_like.engine.prioritizers import key_function
+from nifi_like.repository import keys
+
+if TYPE_CHECKING:
+    from nifi_like.repository import Repository
+
+Entry = tuple[int, FlowFile]  # (sequence number in LMDB, FlowFile)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Connection:
+    def __init__(self, repo: Repository, connection_id: str, *, name: str = "", source_id: str = "",
+                 destination_id: str = "", relationships: tuple[str, ...] = (),
+                 object_threshold: int = 10_000, size_threshold: int = 1 << 30, expiration_ms: int = 0,
+                 prioritizers: list[str] | None = None, window_max: int = 20_000) -> None:
+        self.id = connection_id
+        self.key = keys.component_key(connection_id)
+        self.name = name
+        self.source_id = source_id
+        self.destination_id = destination_id
+        self.relationships = relationships
+        self.object_threshold = object_threshold
+        self.size_threshold = size_threshold
+        self.expiration_ms = expiration_ms
+        self.window_max = window_max
+        self._repo = repo
+        self._key_fn = key_function(prioritizers or [])
+        self._lock = threading.Lock()
+        self.count, self.bytes = repo.queue_stats(self.key)
+        self._disk = self.count
+        self._loaded_upto = -1
+        self._window: list[tuple[Any, int, FlowFile]] = []
+        self._penalized: list[tuple[int, int, FlowFile]] = []
+        self.inflight = 0
+        self.on_data: list[Callable[[], None]] = []
+        self.on_space: list[Callable[[], None]] = []
+
+    # -- configuration -------------------------------------------------------------------
+    def configure(self, *, object_threshold: int, size_threshold: int, expiration_ms: int,
+                  prioritizers: list[str]) -> None:
+        with self._lock:
+            self.object_threshold = object_threshold
+            self.size_threshold = size_threshold
+            self.expiration_ms = expiration_ms
+            self._key_fn = key_function(prioritizers)
+            entries = [(seq, ff) for _, seq, ff in self._window]
+            self._window = []
+            for seq, ff in entries:
+                self._push(seq, ff)
+        self._notify(self.on_space)
+
+    # -- state ---------------------------------------------------------------------------
+    def is_full(self) -> bool:
+        return self.count >= self.object_threshold or self.bytes >= self.size_threshold
+
+    def has_available(self, now: int | None = None) -> bool:
+        if self._window or self._disk:
+            return True
+        return bool(self._penalized) and self._penalized[0][0] <= (now or now_ms())
+
+    def next_penalty_expiry(self) -> int | None:
+        return self._penalized[0][0] if self._penalized else None
+
+    @property
+    def queued_count(self) -> int:
+        return self.count
+
+    # -- polling -------------------------------------------------------------------------
+    def _push(self, seq: int, ff: FlowFile) -> None:
+        sort = seq if self._key_fn is None else self._key_fn(ff)
+        heapq.heappush(self._window, (sort, seq, ff))
+
+    def _load(self) -> None:
+        room = self.window_max - len(self._window) - len(self._penalized)
+        if room <= 0 or not self._disk:
+            return
+        for seq, ff in self._repo.load_queue(self.key, self._loaded_upto, room):
+            self._push(seq, ff)
+            self._loaded_upto = seq
+            self._disk -= 1
+
+    def poll(self, max_count: int, now: int) -> tuple[list[Entry], list[Entry]]:
+        """Take up to ``max_count`` FlowFiles for a session; also return the expired ones met."""
+        taken: list[Entry] = []
+        expired: list[Entry] = []
+        with self._lock:
+            while self._penalized and self._penalized[0][0] <= now:
+                _, seq, ff = heapq.heappop(self._penalized)
+                self._push(seq, ff)
+            if len(self._window) < max_count:
+                self._load()
+            window = self._window
+            while window and len(taken) < max_count:
+                _, seq, ff = heapq.heappop(window)
+                if self.expiration_ms and now - ff.entry_date > self.expiration_ms:
+                    expired.append((seq, ff))
+                elif ff.penalized_until > now:
+                    heapq.heappush(self._penalized, (ff.penalized_until, seq, ff))
+                else:
+                    taken.append((seq, ff))
+                if not window and len(taken) < max_count:
+                    self._load()
+            self.inflight += len(taken) + len(expired)
+        return taken, expired
+
+    def peek(self, max_count: int) -> list[Entry]:
+        """The first FlowFiles in queue order, without taking them (for listings)."""
+        with self._lock:
+            self._load()
+            ordered = sorted(self._window)[:max_count]
+            rest = sorted(self._penalized)[: max(0, max_count - len(ordered))]
+        return [(seq, ff) for _, seq, ff in ordered] + [(seq, ff) for _, seq, ff in rest]
+
+    # -- session outcomes ----------------------------------------------------------------
+    def restore(self, entries: list[Entry]) -> None:
+        """A session rolled back: its FlowFiles return to the queue, in their old places."""
+        with self._lock:
+            for seq, ff in entries:
+                self._push(seq, ff)
+            self.inflight -= len(entries)
+        self._notify(self.on_data)
+
+    def acknowledge(self, count: int, size: int) -> None:
+        """A session's commit removed FlowFiles it had taken from this queue."""
+        with self._lock:
+            self.inflight -= count
+            self.count -= count
+            self.bytes -= size
+        self._notify(self.on_space)
+
+    def append_committed(self, entries: list[Entry]) -> None:
+        """FlowFiles a commit appended (in sequence order): count them, window them if room."""
+        with self._lock:
+            for seq, ff in entries:
+                self.count += 1
+                self.bytes += ff.size
+                if not self._disk and len(self._window) + len(self._penalized) < self.window_max:
+                    self._push(seq, ff)
+                    self._loaded_upto = seq
+                else:
+                    self._disk += 1
+        self._notify(self.on_data)
+
+    def forget(self, count: int, size: int) -> None:
+        """FlowFiles removed outside a session (a drop request) that were never taken."""
+        with self._lock:
+            self.count -= count
+            self.bytes -= size
+        self._notify(self.on_space)
+
+    def take_all_loaded(self) -> list[Entry]:
+        """Remove every windowed FlowFile (for emptying the queue); the caller deletes them."""
+        with self._lock:
+            self._load()
+            entries = [(seq, ff) for _, seq, ff in self._window] + [(seq, ff) for _, seq, ff in self._penalized]
+            self._window = []
+            self._penalized = []
+            self.inflight += len(entries)
+        return entries
+
+    @staticmethod
+    def _notify(listeners: list[Callable[[], None]]) -> None:
+        for listener in listeners:
+            listener()

@@ -1,0 +1,302 @@
+"""The flow controller: the flow model, its run-time nodes and connections, and their lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from nifi_like.api.units import parse_data_size, parse_time_period
+from nifi_like.config import Settings
+from nifi_like.engine.connection import Connection
+from nifi_like.engine.node import Node
+from nifi_like.engine.passthrough import PassThrough
+from nifi_like.engine.registry import ProcessorRegistry
+from nifi_like.engine.scheduler import Scheduler
+from nifi_like.flow.errors import FlowError
+from nifi_like.flow.model import Flow, Located, empty_flow
+from nifi_like.flow.store import FlowStore
+from nifi_like.flow.validation import flow_problems, label, readiness_problems
+from nifi_like.monitoring.bulletins import BulletinBoard
+from nifi_like.repository import Repository, keys
+
+log = logging.getLogger(__name__)
+PORT_KINDS = ("INPUT_PORT", "OUTPUT_PORT", "FUNNEL")
+
+
+class ComponentStateError(Exception):
+    """A request conflicts with a component's state (NiFi answers these with 409)."""
+
+
+class FlowController:
+    def __init__(self, settings: Settings, *, registry: ProcessorRegistry | None = None) -> None:
+        self.settings = settings
+        self.registry = registry or ProcessorRegistry()
+        self.repo = Repository(settings.data_dir, durability=settings.durability, map_size=settings.map_size,
+                               inline_max=settings.inline_content_max, claim_file_max=settings.claim_file_max)
+        self.bulletins = BulletinBoard(settings.bulletins_per_component)
+        self.scheduler = Scheduler(self.repo, self.bulletins, max_threads=settings.max_threads,
+                                   administrative_yield=settings.administrative_yield,
+                                   provenance=settings.provenance_enabled)
+        self.store = FlowStore(settings.data_dir)
+        self.flow = Flow(empty_flow())
+        self.nodes: dict[str, Node] = {}
+        self.connections: dict[str, Connection] = {}
+        self._lock = asyncio.Lock()
+
+    # -- loading -------------------------------------------------------------------------
+    def check(self, document: dict[str, Any], source: str) -> Flow:
+        """Validate a flow definition against this engine, without changing anything."""
+        flow = Flow(copy.deepcopy(document))
+        problems = flow_problems(flow, self.registry)
+        kept = {loc.component["identifier"] for loc in flow.of_kind("CONNECTION")}
+        for conn_key, (count, size) in self.repo.queued_connection_keys().items():
+            if not any(keys.component_key(cid) == conn_key for cid in kept):
+                current = next((c for c in self.connections.values() if c.key == conn_key), None)
+                name = f"'{current.name or current.id}'" if current else f"with key {conn_key.hex()}"
+                problems.append(f"connection {name} holds {count} queued FlowFile(s) ({size} bytes) and is "
+                                "missing from the new flow; empty it first")
+        if problems:
+            raise FlowError(problems, source)
+        return flow
+
+    async def load(self, document: dict[str, Any] | None, source: str = "flow") -> None:
+        """Load a new flow (replacing and archiving the stored one), or the stored flow if None."""
+        async with self._lock:
+            if document is None:
+                document = self.store.load() if self.store.exists() else empty_flow()
+                source = self.store.path if self.store.exists() else source
+                flow = self.check(document, source)
+            else:
+                flow = self.check(document, source)
+                self.store.archive()
+                self.store.save(flow.document)
+            await self._stop_all()
+            self.flow = flow
+            self.sync_runtime()
+            await self._resume()
+
+    async def _resume(self) -> None:
+        """Start what the flow records as RUNNING, as NiFi's auto-resume does."""
+        for node in self.nodes.values():
+            loc = self.flow.find(node.id)
+            if loc is None:
+                continue
+            wanted = "RUNNING" if node.kind == "FUNNEL" else loc.component.get("scheduledState")
+            if wanted == "DISABLED":
+                node.run_state = "DISABLED"
+            elif wanted == "RUNNING":
+                problems = self._readiness(node)
+                if problems:
+                    for problem in problems:
+                        self.bulletins.add("WARNING", node.id, node.name, f"not started: {problem}", node.group_id)
+                    continue
+                await self.scheduler.start(node)
+
+    def save(self) -> None:
+        self.store.save(self.flow.document)
+
+    # -- run-time model ------------------------------------------------------------------
+    def sync_runtime(self) -> None:
+        """Create, update and rewire nodes and connections so they match the flow model."""
+        self.flow.reindex()
+        wanted: dict[str, Located] = {loc.component["identifier"]: loc for kind in ("PROCESSOR", *PORT_KINDS)
+                                      for loc in self.flow.of_kind(kind)}
+        for node_id in list(self.nodes):
+            if node_id not in wanted:
+                del self.nodes[node_id]
+        for node_id, loc in wanted.items():
+            node = self.nodes.get(node_id)
+            if node is None or node.run_state != "RUNNING":
+                self.nodes[node_id] = self._make_node(loc, node)
+        conns = {loc.component["identifier"]: loc for loc in self.flow.of_kind("CONNECTION")}
+        for conn_id in list(self.connections):
+            if conn_id not in conns:
+                del self.connections[conn_id]
+        for conn_id, loc in conns.items():
+            self._sync_connection(conn_id, loc.component)
+        self._wire()
+
+    def _make_node(self, loc: Located, previous: Node | None) -> Node:
+        comp = loc.component
+        parameters = self.flow.parameters_for(loc.group)
+        if loc.kind == "PROCESSOR":
+            cls = self.registry.resolve(str(comp["type"]))
+            if cls is None:
+                raise FlowError([f"{label(comp)}: unknown processor type '{comp['type']}'"])
+            node = Node(comp["identifier"], comp.get("name") or cls.__name__, "PROCESSOR", cls(),
+                        group_id=loc.group["identifier"], type_name=str(comp["type"]),
+                        properties=comp.get("properties") or {},
+                        auto_terminated=frozenset(comp.get("autoTerminatedRelationships") or []),
+                        penalty_ms=int(parse_time_period(comp["penaltyDuration"]) * 1000),
+                        yield_ms=int(parse_time_period(comp["yieldDuration"]) * 1000),
+                        scheduling_strategy=comp["schedulingStrategy"],
+                        scheduling_period=str(comp["schedulingPeriod"]),
+                        concurrent_tasks=int(comp["concurrentlySchedulableTaskCount"]),
+                        run_duration_ms=int(comp.get("runDurationMillis") or 0), parameters=parameters)
+        else:
+            node = Node(comp["identifier"], comp.get("name") or loc.kind.title(), loc.kind, PassThrough(loc.kind),
+                        group_id=loc.group["identifier"], type_name=loc.kind,
+                        concurrent_tasks=int(comp.get("concurrentlySchedulableTaskCount") or 1))
+        if previous is not None:
+            node.stats = previous.stats
+            node.run_state = previous.run_state
+        if loc.component.get("scheduledState") == "DISABLED":
+            node.run_state = "DISABLED"
+        return node
+
+    def _sync_connection(self, conn_id: str, comp: dict[str, Any]) -> None:
+        options = {
+            "object_threshold": int(comp["backPressureObjectThreshold"]),
+            "size_threshold": parse_data_size(str(comp["backPressureDataSizeThreshold"])),
+            "expiration_ms": int(parse_time_period(str(comp["flowFileExpiration"])) * 1000),
+            "prioritizers": list(comp.get("prioritizers") or []),
+        }
+        conn = self.connections.get(conn_id)
+        if conn is None:
+            self.connections[conn_id] = Connection(
+                self.repo, conn_id, name=comp.get("name") or "", window_max=self.settings.queue_window,
+                **options)  # type: ignore[arg-type]
+        else:
+            conn.configure(**options)  # type: ignore[arg-type]
+        conn = self.connections[conn_id]
+        conn.name = comp.get("name") or ""
+        conn.source_id = comp["source"]["id"]
+        conn.destination_id = comp["destination"]["id"]
+        conn.relationships = tuple(comp.get("selectedRelationships") or [])
+
+    def _wire(self) -> None:
+        incoming: dict[str, list[Connection]] = {node_id: [] for node_id in self.nodes}
+        outgoing: dict[str, dict[str, list[Connection]]] = {node_id: {} for node_id in self.nodes}
+        for conn in self.connections.values():
+            source, destination = self.nodes.get(conn.source_id), self.nodes.get(conn.destination_id)
+            if source is None or destination is None:
+                continue
+            incoming[destination.id].append(conn)
+            for rel in conn.relationships if source.kind == "PROCESSOR" else ("",):
+                outgoing[source.id].setdefault(rel, []).append(conn)
+            conn.on_data = [destination.wake]
+            conn.on_space = [source.wake]
+        for node_id, node in self.nodes.items():
+            node.incoming = incoming[node_id]
+            node.outgoing = outgoing[node_id]
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def node(self, component_id: str) -> Node:
+        node = self.nodes.get(component_id)
+        if node is None:
+            raise KeyError(component_id)
+        return node
+
+    def _readiness(self, node: Node) -> list[str]:
+        if node.kind == "PROCESSOR":
+            return readiness_problems(self.flow, self.registry, node.id)
+        if not node.outgoing:
+            return [f"{node.kind.replace('_', ' ').title()} '{node.name}' has no outgoing connection"]
+        return []
+
+    def validation_errors(self, component_id: str) -> list[str]:
+        return self._readiness(self.node(component_id))
+
+    def _record_state(self, component_id: str, state: str) -> None:
+        loc = self.flow.find(component_id)
+        if loc is not None and loc.kind != "FUNNEL":
+            loc.component["scheduledState"] = state
+
+    async def start(self, component_id: str, *, save: bool = True) -> None:
+        node = self.node(component_id)
+        if node.run_state == "DISABLED":
+            raise ComponentStateError(f"{node.name}[{node.id}] is disabled; enable it before starting it")
+        if self.scheduler.is_scheduled(node):
+            return
+        problems = self._readiness(node)
+        if problems:
+            raise ComponentStateError(f"{node.name}[{node.id}] is not valid: " + "; ".join(problems))
+        await self.scheduler.start(node)
+        self._record_state(component_id, "RUNNING")
+        if save:
+            self.save()
+
+    async def stop(self, component_id: str, *, save: bool = True) -> None:
+        node = self.node(component_id)
+        await self.scheduler.stop(node)
+        if node.run_state != "DISABLED":
+            self._record_state(component_id, "ENABLED")
+        if save:
+            self.save()
+
+    async def disable(self, component_id: str) -> None:
+        node = self.node(component_id)
+        if self.scheduler.is_scheduled(node):
+            raise ComponentStateError(f"{node.name}[{node.id}] is running; stop it before disabling it")
+        node.run_state = "DISABLED"
+        self._record_state(component_id, "DISABLED")
+        self.save()
+
+    async def enable(self, component_id: str) -> None:
+        node = self.node(component_id)
+        if node.run_state == "DISABLED":
+            node.run_state = "STOPPED"
+        self._record_state(component_id, "ENABLED")
+        self.save()
+
+    def _in_group(self, group_id: str) -> Iterable[Node]:
+        ids = set()
+        pending = [group_id]
+        while pending:
+            gid = pending.pop()
+            ids.add(gid)
+            loc = self.flow.find(gid)
+            if loc is not None:
+                pending += [g["identifier"] for g in loc.component.get("processGroups", [])]
+        return [n for n in self.nodes.values() if n.group_id in ids]
+
+    async def schedule_group(self, group_id: str, state: str) -> list[str]:
+        """Start or stop every component of a group and its descendants; returns what was skipped."""
+        skipped: list[str] = []
+        for node in self._in_group(group_id):
+            if node.run_state == "DISABLED":
+                continue
+            if state == "RUNNING":
+                problems = self._readiness(node)
+                if problems:
+                    skipped += problems
+                    continue
+                await self.start(node.id, save=False)
+            else:
+                await self.stop(node.id, save=False)
+        self.save()
+        return skipped
+
+    async def _stop_all(self) -> None:
+        await asyncio.gather(*(self.scheduler.stop(node) for node in self.nodes.values()))
+
+    async def shutdown(self) -> None:
+        """Graceful stop: in-flight sessions finish and commit; the flow keeps its run states."""
+        async with self._lock:
+            await self._stop_all()
+        self.scheduler.shutdown()
+        self.repo.close()
+
+    # -- status --------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        connections = []
+        for conn in self.connections.values():
+            connections.append({"id": conn.id, "name": conn.name, "source": conn.source_id,
+                                "destination": conn.destination_id, "queued_count": conn.count,
+                                "queued_bytes": conn.bytes, "object_threshold": conn.object_threshold,
+                                "size_threshold": conn.size_threshold})
+        processors = []
+        for node in self.nodes.values():
+            if node.kind != "PROCESSOR":
+                continue
+            stats = node.stats.snapshot()
+            run_status = node.run_state.title()
+            if node.run_state == "STOPPED" and self._readiness(node):
+                run_status = "Invalid"
+            processors.append({"id": node.id, "name": node.name, "type": node.type_name, "run_status": run_status,
+                               "in_count": stats["in_count"], "out_count": stats["out_count"],
+                               "active_threads": node.active_threads})
+        return {"connections": connections, "processors": processors}

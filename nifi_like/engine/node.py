@@ -1,0 +1,81 @@
+"""A component at run time: a processor, port or funnel wired to its connections."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from nifi_like.api.processor import InputRequirement, Processor
+from nifi_like.api.relationship import Relationship
+from nifi_like.engine.connection import Connection
+from nifi_like.monitoring.stats import ComponentStats
+
+if TYPE_CHECKING:
+    from nifi_like.engine.context import StandardProcessContext
+
+
+class Node:
+    """Run-time state of one component; the flow model holds its configuration."""
+
+    def __init__(self, component_id: str, name: str, kind: str, processor: Processor, *, group_id: str = "",
+                 type_name: str = "", properties: Mapping[str, str | None] | None = None,
+                 auto_terminated: frozenset[str] = frozenset(), penalty_ms: int = 30_000, yield_ms: int = 1_000,
+                 scheduling_strategy: str = "TIMER_DRIVEN", scheduling_period: str = "0 sec",
+                 concurrent_tasks: int = 1, run_duration_ms: int = 0, parameters: Mapping[str, str] | None = None
+                 ) -> None:
+        self.id = component_id
+        self.name = name
+        self.kind = kind
+        self.processor = processor
+        self.group_id = group_id
+        self.type_name = type_name or type(processor).type_name()
+        self.properties: dict[str, str | None] = dict(properties or {})
+        self.auto_terminated = auto_terminated
+        self.penalty_ms = penalty_ms
+        self.yield_ms = yield_ms
+        self.scheduling_strategy = scheduling_strategy
+        self.scheduling_period = scheduling_period
+        self.concurrent_tasks = concurrent_tasks
+        self.run_duration_ms = run_duration_ms
+        self.parameters: Mapping[str, str] = parameters or {}
+        self.incoming: list[Connection] = []
+        self.outgoing: dict[str, list[Connection]] = {}
+        self.run_state = "STOPPED"
+        self.stats = ComponentStats()
+        self.active_threads = 0
+        self.yielded_until = 0.0  # time.monotonic()
+        self.wakeup: asyncio.Event | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.context: StandardProcessContext | None = None
+
+    @property
+    def relationships(self) -> list[Relationship]:
+        return type(self.processor).relationships_for(self.properties)
+
+    def yield_for(self, seconds: float) -> None:
+        self.yielded_until = max(self.yielded_until, time.monotonic() + seconds)
+
+    def wake(self) -> None:
+        """Thread-safe: tell the node's scheduler tasks something changed (data, space, stop)."""
+        loop, event = self.loop, self.wakeup
+        if loop is not None and event is not None and not event.is_set():
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:  # loop closed during shutdown
+                pass
+
+    def outgoing_full(self) -> bool:
+        return any(conn.is_full() for conns in self.outgoing.values() for conn in conns)
+
+    def needs_input(self) -> bool:
+        if self.processor.input_requirement is InputRequirement.INPUT_FORBIDDEN:
+            return False
+        return bool(self.incoming) or self.processor.input_requirement is InputRequirement.INPUT_REQUIRED
+
+    def has_input(self) -> bool:
+        return any(conn.has_available() for conn in self.incoming)
+
+    def queued(self) -> tuple[int, int]:
+        return (sum(c.count for c in self.incoming), sum(c.bytes for c in self.incoming))

@@ -1,0 +1,501 @@
+"""The process session: NiFi's unit of work, committed as ONE LMDB write transaction."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
+
+import msgpack
+
+from nifi_like.api.flowfile import FlowFile
+from nifi_like.api.processor import ProcessException, ProcessSession, ProvenanceReporter, StateMap
+from nifi_like.api.relationship import Relationship
+from nifi_like.engine.connection import Connection, Entry, now_ms
+from nifi_like.repository import keys
+from nifi_like.repository.content import FILE, INLINE, ContentWriter, PendingContent, claim_ref
+from nifi_like.repository.state import read_state, write_state
+
+if TYPE_CHECKING:
+    from nifi_like.engine.node import Node
+    from nifi_like.repository import Batch, Repository
+
+_REMOVED = "\0removed"
+_SELF = "\0self"
+_packb = msgpack.packb
+
+
+class SessionError(ProcessException):
+    """The processor used the session in a way NiFi forbids; the session is rolled back."""
+
+
+class _Reporter(ProvenanceReporter):
+    def __init__(self, session: StandardProcessSession) -> None:
+        self._session = session
+
+    def record(self, event_type: str, flowfile: FlowFile, *, transit_uri: str | None = None,
+               details: str | None = None, relationship: str | None = None) -> None:
+        self._session._explicit_event(event_type, flowfile, transit_uri, details, relationship)
+
+
+class StandardProcessSession(ProcessSession):
+    def __init__(self, node: Node, repo: Repository, *, provenance: bool = True) -> None:
+        self._node = node
+        self._repo = repo
+        self._provenance = provenance
+        self.provenance = _Reporter(self)
+        self._started = time.time()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._taken: dict[str, tuple[Connection, int, FlowFile]] = {}
+        self._expired: list[tuple[Connection, Entry]] = []
+        self._current: dict[str, FlowFile] = {}
+        self._dest: dict[str, Any] = {}
+        self._created: dict[str, str | None] = {}  # uuid -> how it was made (None, "CLONE", "FORK", "JOIN")
+        self._parents: dict[str, list[str]] = {}
+        self._pending: dict[Any, PendingContent] = {}
+        self._writers: list[ContentWriter] = []
+        self._events: list[list[Any]] = []
+        self._explicit: set[str] = set()
+        self._callbacks: list[Callable[[], None]] = []
+        self._state: dict[str, str] | None = None
+        self._counters: Counter[str] = Counter()
+        self._poll_index = 0
+        self._read_bytes = 0
+
+    # -- getting FlowFiles ---------------------------------------------------------------
+    def get(self) -> FlowFile | None:
+        batch = self.get_batch(1)
+        return batch[0] if batch else None
+
+    def get_batch(self, max_count: int) -> list[FlowFile]:
+        out: list[FlowFile] = []
+        incoming = self._node.incoming
+        now = now_ms()
+        for attempt in range(len(incoming)):
+            if len(out) >= max_count:
+                break
+            conn = incoming[(self._poll_index + attempt) % len(incoming)]
+            taken, expired = conn.poll(max_count - len(out), now)
+            for seq, ff in taken:
+                self._taken[ff.id] = (conn, seq, ff)
+                self._current[ff.id] = ff
+                out.append(ff)
+            self._expired.extend((conn, entry) for entry in expired)
+        if incoming:
+            self._poll_index = (self._poll_index + 1) % len(incoming)
+        return out
+
+    # -- creating ------------------------------------------------------------------------
+    def _new(self, attributes: dict[str, str], size: int, claim: Any, lineage_start: int, how: str | None,
+             parents: list[str]) -> FlowFile:
+        now = now_ms()
+        ff_id = str(uuid.uuid4())
+        attributes["uuid"] = ff_id
+        ff = FlowFile(attributes, size, claim, now, lineage_start)
+        self._current[ff_id] = ff
+        self._created[ff_id] = how
+        if parents:
+            self._parents[ff_id] = parents
+        return ff
+
+    def create(self, parent: FlowFile | Iterable[FlowFile] | None = None) -> FlowFile:
+        if parent is None:
+            now = now_ms()
+            return self._new({"filename": str(time.time_ns()), "path": "./"}, 0, None, now, None, [])
+        if isinstance(parent, FlowFile):
+            parent = self._latest(parent)
+            attributes = dict(parent.attributes)
+            return self._new(attributes, 0, None, parent.lineage_start_date, "FORK", [parent.id])
+        parents = [self._latest(p) for p in parent]
+        if not parents:
+            raise SessionError("create() was given an empty list of parents")
+        common = dict(parents[0].attributes)
+        for other in parents[1:]:
+            common = {k: v for k, v in common.items() if other.attributes.get(k) == v}
+        common.setdefault("filename", str(time.time_ns()))
+        lineage = min(p.lineage_start_date for p in parents)
+        return self._new(common, 0, None, lineage, "JOIN", [p.id for p in parents])
+
+    def clone(self, flowfile: FlowFile, offset: int = 0, size: int | None = None) -> FlowFile:
+        source = self._latest(flowfile)
+        claim = source.claim
+        length = source.size - offset if size is None else size
+        if offset < 0 or length < 0 or offset + length > source.size:
+            raise SessionError(f"clone range {offset}+{length} is outside the {source.size} bytes of {source}")
+        if (offset, length) != (0, source.size) and claim is not None:
+            if claim[0] == FILE:
+                claim = (FILE, claim[1], claim[2] + offset, length)
+            else:
+                data = self._read_claim(source)[offset: offset + length]
+                claim = self._store(data).claim
+        return self._new(dict(source.attributes), length, claim, source.lineage_start_date, "CLONE", [source.id])
+
+    # -- attributes ----------------------------------------------------------------------
+    def _latest(self, flowfile: FlowFile) -> FlowFile:
+        current = self._current.get(flowfile.id)
+        if current is None:
+            raise SessionError(f"{flowfile} does not belong to this session")
+        if self._dest.get(flowfile.id) is _REMOVED:
+            raise SessionError(f"{flowfile} was already removed in this session")
+        return current
+
+    def _replace(self, old: FlowFile, **changes: Any) -> FlowFile:
+        new = old.evolve(**changes)
+        self._current[old.id] = new
+        return new
+
+    def put_attribute(self, flowfile: FlowFile, key: str, value: str) -> FlowFile:
+        return self.put_all_attributes(flowfile, {key: value})
+
+    def put_all_attributes(self, flowfile: FlowFile, attributes: Mapping[str, str]) -> FlowFile:
+        current = self._latest(flowfile)
+        merged = dict(current.attributes)
+        merged.update(attributes)
+        merged["uuid"] = current.id  # as in NiFi, the uuid attribute cannot be changed
+        return self._replace(current, attributes=merged)
+
+    def remove_attribute(self, flowfile: FlowFile, key: str) -> FlowFile:
+        return self.remove_all_attributes(flowfile, (key,))
+
+    def remove_all_attributes(self, flowfile: FlowFile, keys_: Iterable[str]) -> FlowFile:
+        current = self._latest(flowfile)
+        drop = set(keys_) - {"uuid"}
+        return self._replace(current, attributes={k: v for k, v in current.attributes.items() if k not in drop})
+
+    # -- content -------------------------------------------------------------------------
+    def _store(self, data: bytes) -> PendingContent:
+        writer = self._repo.content.writer()
+        writer.write(data)
+        return self._finish_writer(writer)
+
+    def _finish_writer(self, writer: ContentWriter) -> PendingContent:
+        self._writers.append(writer)
+        pending = writer.finish()
+        if pending.claim is not None:
+            self._pending[pending.claim] = pending
+        return pending
+
+    def _read_claim(self, flowfile: FlowFile) -> bytes:
+        with self.read(flowfile) as stream:
+            return stream.read()
+
+    @contextmanager
+    def read(self, flowfile: FlowFile) -> Iterator[IO[bytes]]:
+        current = self._latest(flowfile)
+        claim = current.claim
+        if claim is not None and claim[0] == INLINE and claim in self._pending:
+            stream: IO[bytes] = io.BytesIO(self._pending[claim].data or b"")
+        else:
+            stream = self._repo.content.open(claim)
+        try:
+            yield stream
+        finally:
+            self._read_bytes += current.size
+            stream.close()
+
+    def write(self, flowfile: FlowFile, content: bytes | Callable[[IO[bytes]], None]) -> FlowFile:
+        current = self._latest(flowfile)
+        writer = self._repo.content.writer()
+        try:
+            if isinstance(content, bytes | bytearray | memoryview):
+                writer.write(content)
+            else:
+                content(writer)  # type: ignore[arg-type]
+        except BaseException:
+            writer.abandon()
+            raise
+        pending = self._finish_writer(writer)
+        return self._replace(current, claim=pending.claim, size=pending.size)
+
+    def transform(self, flowfile: FlowFile, callback: Callable[[IO[bytes], IO[bytes]], None]) -> FlowFile:
+        current = self._latest(flowfile)
+        with self.read(current) as source:
+            return self.write(current, lambda out: callback(source, out))
+
+    def append(self, flowfile: FlowFile, content: bytes) -> FlowFile:
+        def copy_then_add(source: IO[bytes], out: IO[bytes]) -> None:
+            shutil.copyfileobj(source, out, 1 << 20)
+            out.write(content)
+        return self.transform(flowfile, copy_then_add)
+
+    def import_from(self, source: str | IO[bytes], flowfile: FlowFile) -> FlowFile:
+        if isinstance(source, str):
+            with open(source, "rb") as stream:
+                return self.write(flowfile, lambda out: shutil.copyfileobj(stream, out, 1 << 20))
+        return self.write(flowfile, lambda out: shutil.copyfileobj(source, out, 1 << 20))
+
+    def export_to(self, flowfile: FlowFile, destination: str | IO[bytes]) -> None:
+        with self.read(flowfile) as stream:
+            if isinstance(destination, str):
+                with open(destination, "wb") as out:
+                    shutil.copyfileobj(stream, out, 1 << 20)
+            else:
+                shutil.copyfileobj(stream, destination, 1 << 20)
+
+    # -- routing -------------------------------------------------------------------------
+    def transfer(self, flowfile: FlowFile | Iterable[FlowFile], relationship: Relationship | None = None) -> None:
+        for ff in [flowfile] if isinstance(flowfile, FlowFile) else list(flowfile):
+            current = self._latest(ff)
+            if relationship is None:
+                if current.id not in self._taken:
+                    raise SessionError(f"{current} was created in this session and has no queue to return to")
+                self._dest[current.id] = _SELF
+                continue
+            name = relationship.name
+            if name not in self._node.outgoing and name not in self._node.auto_terminated:
+                raise SessionError(f"relationship '{name}' of {self._node.name} is neither connected nor "
+                                   "auto-terminated")
+            self._dest[current.id] = name
+
+    def remove(self, flowfile: FlowFile | Iterable[FlowFile]) -> None:
+        for ff in [flowfile] if isinstance(flowfile, FlowFile) else list(flowfile):
+            current = self._latest(ff)
+            self._dest[current.id] = _REMOVED
+
+    def penalize(self, flowfile: FlowFile) -> FlowFile:
+        current = self._latest(flowfile)
+        return self._replace(current, penalized_until=now_ms() + self._node.penalty_ms)
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        self._callbacks.append(callback)
+
+    def get_state(self) -> StateMap:
+        if self._state is not None:
+            return StateMap(self._state, -2)
+        return read_state(self._repo.env, self._node.id)
+
+    def set_state(self, values: Mapping[str, str]) -> None:
+        self._state = dict(values)
+
+    def adjust_counter(self, name: str, delta: int) -> None:
+        self._counters[name] += delta
+
+    # -- provenance ----------------------------------------------------------------------
+    def _explicit_event(self, event_type: str, flowfile: FlowFile, transit_uri: str | None,
+                        details: str | None, relationship: str | None) -> None:
+        current = self._latest(flowfile)
+        self._explicit.add(current.id)
+        self._event(event_type, current, transit_uri=transit_uri, details=details, relationship=relationship)
+
+    def _event(self, event_type: str, ff: FlowFile, *, parents: list[str] | None = None,
+               children: list[str] | None = None, previous: FlowFile | None = None, transit_uri: str | None = None,
+               details: str | None = None, relationship: str | None = None) -> None:
+        if not self._provenance:
+            return
+        node = self._node
+        previous_attrs = previous.attributes if previous is not None and previous.attributes is not ff.attributes \
+            else None
+        self._events.append([
+            event_type, int(time.time() * 1000), int((time.time() - self._started) * 1000), ff.lineage_start_date,
+            node.id, node.type_name, ff.id, parents or [], children or [], previous_attrs, ff.attributes,
+            previous.claim if previous is not None else None, ff.claim, ff.size, transit_uri, details,
+            relationship, node.group_id,
+        ])
+
+    def _automatic_events(self, outputs: dict[str, FlowFile], removed: dict[str, str]) -> None:
+        forks: dict[str, list[str]] = {}
+        for ff_id, how in self._created.items():
+            ff = outputs.get(ff_id)
+            if ff is None:
+                continue
+            if how is None:
+                if ff_id not in self._explicit:
+                    self._event("CREATE", ff)
+            elif how == "CLONE":
+                self._event("CLONE", self._current[self._parents[ff_id][0]], children=[ff_id])
+            elif how == "FORK":
+                forks.setdefault(self._parents[ff_id][0], []).append(ff_id)
+            else:
+                self._event("JOIN", ff, parents=self._parents[ff_id])
+        for parent_id, children in forks.items():
+            self._event("FORK", self._current[parent_id], children=children)
+        for ff_id, (_, _, original) in self._taken.items():
+            ff = self._current[ff_id]
+            if ff_id in self._explicit:
+                continue
+            if ff.claim != original.claim:
+                self._event("CONTENT_MODIFIED", ff, previous=original)
+            elif ff.attributes is not original.attributes and ff.attributes != original.attributes:
+                self._event("ATTRIBUTES_MODIFIED", ff, previous=original)
+        for ff_id, why in removed.items():
+            self._event("DROP", self._current[ff_id], details=why)
+        for _, (_, ff) in self._expired:
+            self._event("EXPIRE", ff, details="Expiration Threshold Reached")
+
+    # -- commit / rollback ---------------------------------------------------------------
+    def commit(self) -> None:
+        future = self.commit_async()
+        self.finish_commit(future)
+
+    def commit_async(self) -> Future[Any]:
+        """Start the commit; ``finish_commit`` must be called with the returned future."""
+        if not (self._current or self._expired or self._state is not None or self._events):
+            done: Future[Any] = Future()  # nothing to write: no transaction, no fsync
+            done.set_result(([], {}))
+            return done
+        outputs, appends, removed = self._plan()
+        deltas: dict[Any, int] = {}
+        for _, _, original in self._taken.values():
+            if original.claim is not None:
+                ref = claim_ref(original.claim)
+                deltas[ref] = deltas.get(ref, 0) - 1
+        for _, (_, ff) in self._expired:
+            if ff.claim is not None:
+                ref = claim_ref(ff.claim)
+                deltas[ref] = deltas.get(ref, 0) - 1
+        files: set[int] = set()
+        for _, ff in appends:
+            if ff.claim is not None:
+                ref = claim_ref(ff.claim)
+                deltas[ref] = deltas.get(ref, 0) + 1
+                if ff.claim[0] == FILE and ff.claim in self._pending:
+                    files.add(ref)
+        self._automatic_events(outputs, removed)
+        self._repo.content.sync_files(files)
+        inline_new = {claim[1]: p.data for claim, p in self._pending.items() if p.data is not None}
+        removes = [(conn, seq, ff.size) for conn, seq, ff in self._taken.values()]
+        removes += [(conn, seq, ff.size) for conn, (seq, ff) in self._expired]
+        return self._repo.writer.submit(self._writer_fn(removes, appends, inline_new, deltas),
+                                        self._after_fn(removes))
+
+    def _plan(self) -> tuple[dict[str, FlowFile], list[tuple[Connection, FlowFile]], dict[str, str]]:
+        """Where every FlowFile of the session goes; fails if one was left unaccounted for."""
+        lost = [ff for ff_id, ff in self._current.items() if ff_id not in self._dest]
+        if lost:
+            raise SessionError(f"{len(lost)} FlowFile(s) were neither transferred nor removed by "
+                               f"{self._node.name}, e.g. {lost[0]}")
+        outputs: dict[str, FlowFile] = {}
+        appends: list[tuple[Connection, FlowFile]] = []
+        removed: dict[str, str] = {}
+        for ff_id, dest in self._dest.items():
+            ff = self._current[ff_id]
+            if dest is _REMOVED:
+                removed[ff_id] = f"Removed by {self._node.name}"
+                continue
+            outputs[ff_id] = ff
+            if dest is _SELF:
+                appends.append((self._taken[ff_id][0], ff))
+                continue
+            connections = self._node.outgoing.get(dest)
+            if not connections:
+                removed[ff_id] = f"Auto-Terminated by {dest} Relationship"
+                continue
+            appends.append((connections[0], ff))
+            for extra in connections[1:]:  # one relationship, several connections: a clone each
+                clone = self.clone(ff)
+                self._dest[clone.id] = dest
+                outputs[clone.id] = clone
+                appends.append((extra, clone))
+        return outputs, appends, removed
+
+    def _writer_fn(self, removes: list[tuple[Connection, int, int]], appends: list[tuple[Connection, FlowFile]],
+                   inline_new: dict[bytes, bytes], deltas: dict[Any, int]) -> Callable[[Any, Batch], Any]:
+        env = self._repo.env
+        content = self._repo.content
+        events = self._events
+        state = self._state
+        component_id = self._node.id
+        queue_key = keys.queue_key
+
+        def apply(txn: Any, batch: Batch) -> Any:
+            qdb = env.dbs["queues"]
+            for conn, seq, size in removes:
+                txn.delete(queue_key(conn.key, seq), db=qdb)
+                batch.adjust_queue(conn.key, -1, -size)
+            appended: list[tuple[Connection, int, FlowFile]] = []
+            for conn, ff in appends:
+                seq = batch.allocate_seq(conn.key)
+                txn.put(queue_key(conn.key, seq), _packb(ff.pack()), db=qdb)
+                batch.adjust_queue(conn.key, 1, ff.size)
+                appended.append((conn, seq, ff))
+            file_counts = content.apply_refs(txn, inline_new, deltas)
+            if state is not None:
+                write_state(env, txn, component_id, state)
+            if events:
+                pdb = env.dbs["provenance"]
+                for event in events:
+                    event_id = batch.allocate_event_id()
+                    txn.put(keys.u64(event_id), _packb(event), db=pdb)
+            return appended, file_counts
+        return apply
+
+    def _after_fn(self, removes: list[tuple[Connection, int, int]]) -> Callable[[Any], None]:
+        content = self._repo.content
+
+        def after(result: Any) -> None:
+            appended, file_counts = result
+            content.refs_committed(file_counts)
+            acks: dict[Connection, list[int]] = {}
+            for conn, _, size in removes:
+                ack = acks.setdefault(conn, [0, 0])
+                ack[0] += 1
+                ack[1] += size
+            for conn, (count, size) in acks.items():
+                conn.acknowledge(count, size)
+            grouped: dict[Connection, list[Entry]] = {}
+            for conn, seq, ff in appended:
+                grouped.setdefault(conn, []).append((seq, ff))
+            for conn, entries in grouped.items():
+                conn.append_committed(entries)
+        return after
+
+    def finish_commit(self, future: Future[Any]) -> None:
+        try:
+            appended, _ = future.result()
+        except BaseException:
+            self.rollback()
+            raise
+        self._release_writers()
+        in_bytes = sum(ff.size for _, _, ff in self._taken.values())
+        out_bytes = sum(ff.size for _, _, ff in appended)
+        self._node.stats.record(in_count=len(self._taken), in_bytes=in_bytes, out_count=len(appended),
+                                out_bytes=out_bytes, read_bytes=self._read_bytes,
+                                written_bytes=sum(p.size for p in self._pending.values()))
+        callbacks = self._callbacks
+        self._reset()
+        for callback in callbacks:
+            callback()
+
+    def rollback(self, penalize: bool = False) -> None:
+        by_conn: dict[Connection, list[Entry]] = {}
+        penalty_until = now_ms() + self._node.penalty_ms
+        for conn, seq, ff in self._taken.values():
+            if penalize:
+                ff = ff.evolve(penalized_until=penalty_until)
+            by_conn.setdefault(conn, []).append((seq, ff))
+        for conn, entry in self._expired:
+            by_conn.setdefault(conn, []).append(entry)
+        for writer in self._writers:
+            if writer.result is None:
+                writer.abandon()
+        self._release_writers()
+        self._reset()
+        for conn, entries in by_conn.items():
+            conn.restore(entries)
+
+    def _release_writers(self) -> None:
+        files = [claim[1] for claim in self._pending if claim[0] == FILE]
+        self._repo.content.release_pending(files)
+
+    @property
+    def active(self) -> bool:
+        return bool(self._current or self._expired)
+
+
+def copy_file_durably(source: IO[bytes], path: str) -> None:
+    """Write a stream to ``path`` via a temporary file, fsync and rename (used by egress)."""
+    tmp = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
+    with open(tmp, "wb") as out:
+        shutil.copyfileobj(source, out, 1 << 20)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,69 @@
+"""The LMDB repository: queues, content, state and provenance records, one writer thread."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import msgpack
+
+from nifi_like.api.flowfile import FlowFile
+from nifi_like.repository import keys
+from nifi_like.repository.content import ContentRepository
+from nifi_like.repository.environment import Environment
+from nifi_like.repository.errors import RepositoryError, SchemaVersionError
+from nifi_like.repository.state import StoredStateManager
+from nifi_like.repository.writer import Batch, Writer
+
+__all__ = ["Batch", "Repository", "RepositoryError", "SchemaVersionError"]
+
+
+class Repository:
+    """Everything durable about FlowFiles under one data directory."""
+
+    def __init__(self, data_dir: str, *, durability: str = "sync", map_size: int = 1 << 30,
+                 inline_max: int = 64 * 1024, claim_file_max: int = 128 * 1024 * 1024) -> None:
+        self.data_dir = data_dir
+        self.env = Environment(os.path.join(data_dir, "repository"), durability=durability, map_size=map_size)
+        self.content = ContentRepository(self.env, os.path.join(data_dir, "content"),
+                                         inline_max=inline_max, claim_file_max=claim_file_max)
+        self.writer = Writer(self.env)
+
+    def queue_stats(self, conn_key: bytes) -> tuple[int, int]:
+        with self.env.read() as txn:
+            raw = txn.get(conn_key, db=self.env.dbs["qstats"])
+        if not raw:
+            return 0, 0
+        count, size = msgpack.unpackb(raw)
+        return int(count), int(size)
+
+    def load_queue(self, conn_key: bytes, after_seq: int, limit: int) -> list[tuple[int, FlowFile]]:
+        """Up to ``limit`` records of a connection with a sequence number above ``after_seq``."""
+        out: list[tuple[int, FlowFile]] = []
+        unpack = msgpack.unpackb
+        with self.env.read() as txn:
+            cursor = txn.cursor(db=self.env.dbs["queues"])
+            if not cursor.set_range(keys.queue_key(conn_key, after_seq + 1)):
+                return out
+            for key, value in cursor:
+                if key[:16] != conn_key or len(out) >= limit:
+                    break
+                out.append((keys.queue_seq(key), FlowFile.unpack(unpack(value))))
+        return out
+
+    def queued_connection_keys(self) -> dict[bytes, tuple[int, int]]:
+        """Connections that hold FlowFiles, with their counts and sizes."""
+        with self.env.read() as txn:
+            return {bytes(k): tuple(msgpack.unpackb(v)) for k, v in txn.cursor(db=self.env.dbs["qstats"])
+                    if msgpack.unpackb(v)[0] > 0}  # type: ignore[misc]
+
+    def state_manager(self, component_id: str) -> StoredStateManager:
+        return StoredStateManager(self.env, self.writer, component_id)
+
+    def call(self, fn: Any) -> Any:
+        return self.writer.call(fn)
+
+    def close(self) -> None:
+        self.writer.close()
+        self.content.close()
+        self.env.close()
