@@ -13,10 +13,11 @@ Claim = tuple[Any, ...] | None
 class FlowFile:
     """An immutable FlowFile. Session operations return a new value; never mutate one."""
 
-    __slots__ = ("attributes", "size", "claim", "entry_date", "lineage_start_date", "penalized_until")
+    __slots__ = ("attributes", "claim", "entry_date", "id", "lineage_start_date", "penalized_until", "size")
 
-    def __init__(self, attributes: dict[str, str], size: int, claim: Claim, entry_date: int,
+    def __init__(self, attributes: Mapping[str, str], size: int, claim: Claim, entry_date: int,
                  lineage_start_date: int, penalized_until: int = 0) -> None:
+        self.id: str = attributes["uuid"]
         self.attributes: Mapping[str, str] = attributes
         self.size = size
         self.claim = claim
@@ -25,21 +26,25 @@ class FlowFile:
         self.penalized_until = penalized_until  # epoch ms; 0 when not penalized
 
     @property
-    def id(self) -> str:
-        return self.attributes["uuid"]
-
-    @property
     def uuid(self) -> str:
-        return self.attributes["uuid"]
+        return self.id
 
     def get_attribute(self, key: str) -> str | None:
         return self.attributes.get(key)
 
     def evolve(self, **changes: Any) -> FlowFile:
         """A copy with some fields replaced (used by the session)."""
-        fields = {name: getattr(self, name) for name in self.__slots__}
+        fields = {name: getattr(self, name) for name in self.__slots__ if name != "id"}
         fields.update(changes)
         return FlowFile(**fields)
+
+    def with_attributes(self, attributes: Mapping[str, str]) -> FlowFile:
+        return FlowFile(attributes, self.size, self.claim, self.entry_date, self.lineage_start_date,
+                        self.penalized_until)
+
+    def with_content(self, claim: Claim, size: int) -> FlowFile:
+        return FlowFile(self.attributes, size, claim, self.entry_date, self.lineage_start_date,
+                        self.penalized_until)
 
     def pack(self) -> list[Any]:
         return [self.attributes, self.size, self.claim, self.entry_date,

@@ -58,8 +58,8 @@ class PropertyValue:
         """Bytes."""
         return None if self.value is None else parse_data_size(self.value)
 
-    def evaluate(self, flowfile: FlowFile | None = None,
-                 attributes: Mapping[str, str] | None = None) -> PropertyValue:
+    def evaluate(self, flowfile: FlowFile | None = None, attributes: Mapping[str, str] | None = None,
+                 state: Mapping[str, str] | None = None) -> PropertyValue:
         """Evaluate Expression Language against a FlowFile's attributes (plus extra ones)."""
         if self.value is None or ("${" not in self.value and "#{" not in self.value):
             return self
@@ -69,7 +69,7 @@ class PropertyValue:
         merged: Mapping[str, str] = flowfile.attributes if flowfile is not None else {}
         if attributes:
             merged = {**merged, **attributes}
-        return PropertyValue(self._compiled.evaluate(merged, parameters=self._parameters))
+        return PropertyValue(self._compiled.evaluate(merged, parameters=self._parameters, state=state))
 
 
 class StateMap:
@@ -268,6 +268,10 @@ class ProcessSession(abc.ABC):
     @abc.abstractmethod
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` after the commit is durable (e.g. delete a file that was taken)."""
+
+    @abc.abstractmethod
+    def on_rollback(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` if the session is rolled back (also when its commit fails)."""
 
     @abc.abstractmethod
     def get_state(self) -> StateMap: ...

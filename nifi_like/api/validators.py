@@ -5,6 +5,7 @@ The reason completes the sentence "'<value>' ...", e.g. "is not a positive integ
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections.abc import Callable
@@ -31,15 +32,15 @@ NON_NEGATIVE_INTEGER: Validator = _integer(0, "a non-negative integer")
 INTEGER: Validator = _integer(None, "an integer")
 
 
-def NON_EMPTY(value: str) -> str | None:  # noqa: N802 - NiFi's validator names
+def NON_EMPTY(value: str) -> str | None:
     return "must not be empty" if not value.strip() else None
 
 
-def BOOLEAN(value: str) -> str | None:  # noqa: N802
+def BOOLEAN(value: str) -> str | None:
     return None if value.strip().lower() in ("true", "false") else "is not 'true' or 'false'"
 
 
-def TIME_PERIOD(value: str) -> str | None:  # noqa: N802
+def TIME_PERIOD(value: str) -> str | None:
     try:
         parse_time_period(value)
     except ValueError:
@@ -47,7 +48,7 @@ def TIME_PERIOD(value: str) -> str | None:  # noqa: N802
     return None
 
 
-def DATA_SIZE(value: str) -> str | None:  # noqa: N802
+def DATA_SIZE(value: str) -> str | None:
     try:
         parse_data_size(value)
     except ValueError:
@@ -55,7 +56,7 @@ def DATA_SIZE(value: str) -> str | None:  # noqa: N802
     return None
 
 
-def REGULAR_EXPRESSION(value: str) -> str | None:  # noqa: N802
+def REGULAR_EXPRESSION(value: str) -> str | None:
     try:
         re.compile(value)
     except re.error as exc:
@@ -63,15 +64,23 @@ def REGULAR_EXPRESSION(value: str) -> str | None:  # noqa: N802
     return None
 
 
-def DIRECTORY_EXISTS(value: str) -> str | None:  # noqa: N802
+def CHARACTER_SET(value: str) -> str | None:
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        return "is not a supported character set"
+    return None
+
+
+def DIRECTORY_EXISTS(value: str) -> str | None:
     return None if os.path.isdir(value) else "is not an existing directory"
 
 
-def PORT(value: str) -> str | None:  # noqa: N802
+def PORT(value: str) -> str | None:
     return _integer(1, "a port number")(value) or (None if int(value) <= 65535 else "is not a port number")
 
 
-def ANY(value: str) -> str | None:  # noqa: N802
+def ANY(value: str) -> str | None:
     return None
 
 

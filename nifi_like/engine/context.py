@@ -14,7 +14,7 @@ from nifi_like.monitoring.bulletins import BulletinBoard
 if TYPE_CHECKING:
     from nifi_like.engine.node import Node
 
-_LEVELS = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARNING": logging.WARNING, "WARN": logging.WARNING,
+_LEVELS = {"TRACE": logging.DEBUG, "DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARNING": logging.WARNING, "WARN": logging.WARNING,
            "ERROR": logging.ERROR}
 
 

@@ -45,6 +45,7 @@ class FlowController:
         self.nodes: dict[str, Node] = {}
         self.connections: dict[str, Connection] = {}
         self._lock = asyncio.Lock()
+        self.closed = False
 
     # -- loading -------------------------------------------------------------------------
     def check(self, document: dict[str, Any], source: str) -> Flow:
@@ -275,6 +276,9 @@ class FlowController:
 
     async def shutdown(self) -> None:
         """Graceful stop: in-flight sessions finish and commit; the flow keeps its run states."""
+        if self.closed:
+            return
+        self.closed = True
         async with self._lock:
             await self._stop_all()
         self.scheduler.shutdown()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -44,9 +45,11 @@ class Node:
         self.outgoing: dict[str, list[Connection]] = {}
         self.run_state = "STOPPED"
         self.stats = ComponentStats()
+        self.counters: Counter[str] = Counter()  # adjust_counter totals, as NiFi's counters
         self.active_threads = 0
         self.yielded_until = 0.0  # time.monotonic()
         self.wakeup: asyncio.Event | None = None
+        self.waiting = False  # set by the scheduler while it sleeps; only then is a wakeup sent
         self.loop: asyncio.AbstractEventLoop | None = None
         self.context: StandardProcessContext | None = None
 
@@ -57,10 +60,10 @@ class Node:
     def yield_for(self, seconds: float) -> None:
         self.yielded_until = max(self.yielded_until, time.monotonic() + seconds)
 
-    def wake(self) -> None:
+    def wake(self, force: bool = False) -> None:
         """Thread-safe: tell the node's scheduler tasks something changed (data, space, stop)."""
         loop, event = self.loop, self.wakeup
-        if loop is not None and event is not None and not event.is_set():
+        if (self.waiting or force) and loop is not None and event is not None and not event.is_set():
             try:
                 loop.call_soon_threadsafe(event.set)
             except RuntimeError:  # loop closed during shutdown

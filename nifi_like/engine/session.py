@@ -6,7 +6,6 @@ import io
 import os
 import shutil
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
@@ -28,8 +27,18 @@ if TYPE_CHECKING:
     from nifi_like.repository import Batch, Repository
 
 _REMOVED = "\0removed"
+_U64 = keys.u64
+
+
+def new_uuid() -> str:
+    """A random (version 4) UUID string, as uuid.uuid4() gives, with less work per call."""
+    h = "%032x" % ((int.from_bytes(os.urandom(16)) & _UUID_MASK) | _UUID_BITS)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_UUID_MASK = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_UUID_BITS = (0x4000 << 64) | (0x8000 << 48)
 _SELF = "\0self"
-_packb = msgpack.packb
 
 
 class SessionError(ProcessException):
@@ -51,10 +60,12 @@ class StandardProcessSession(ProcessSession):
         self._repo = repo
         self._provenance = provenance
         self.provenance = _Reporter(self)
-        self._started = time.time()
+        self._packer = msgpack.Packer()
         self._reset()
 
     def _reset(self) -> None:
+        self._started = time.time()
+        self._rollback_callbacks: list[Callable[[], None]] = []
         self._taken: dict[str, tuple[Connection, int, FlowFile]] = {}
         self._expired: list[tuple[Connection, Entry]] = []
         self._current: dict[str, FlowFile] = {}
@@ -63,7 +74,7 @@ class StandardProcessSession(ProcessSession):
         self._parents: dict[str, list[str]] = {}
         self._pending: dict[Any, PendingContent] = {}
         self._writers: list[ContentWriter] = []
-        self._events: list[list[Any]] = []
+        self._events: list[tuple[Any, ...]] = []
         self._explicit: set[str] = set()
         self._callbacks: list[Callable[[], None]] = []
         self._state: dict[str, str] | None = None
@@ -98,7 +109,7 @@ class StandardProcessSession(ProcessSession):
     def _new(self, attributes: dict[str, str], size: int, claim: Any, lineage_start: int, how: str | None,
              parents: list[str]) -> FlowFile:
         now = now_ms()
-        ff_id = str(uuid.uuid4())
+        ff_id = new_uuid()
         attributes["uuid"] = ff_id
         ff = FlowFile(attributes, size, claim, now, lineage_start)
         self._current[ff_id] = ff
@@ -141,10 +152,11 @@ class StandardProcessSession(ProcessSession):
 
     # -- attributes ----------------------------------------------------------------------
     def _latest(self, flowfile: FlowFile) -> FlowFile:
-        current = self._current.get(flowfile.id)
+        ff_id = flowfile.id
+        current = self._current.get(ff_id)
         if current is None:
             raise SessionError(f"{flowfile} does not belong to this session")
-        if self._dest.get(flowfile.id) is _REMOVED:
+        if self._dest.get(ff_id) is _REMOVED:
             raise SessionError(f"{flowfile} was already removed in this session")
         return current
 
@@ -158,10 +170,10 @@ class StandardProcessSession(ProcessSession):
 
     def put_all_attributes(self, flowfile: FlowFile, attributes: Mapping[str, str]) -> FlowFile:
         current = self._latest(flowfile)
-        merged = dict(current.attributes)
-        merged.update(attributes)
+        merged = {**current.attributes, **attributes}
         merged["uuid"] = current.id  # as in NiFi, the uuid attribute cannot be changed
-        return self._replace(current, attributes=merged)
+        new = self._current[current.id] = current.with_attributes(merged)
+        return new
 
     def remove_attribute(self, flowfile: FlowFile, key: str) -> FlowFile:
         return self.remove_all_attributes(flowfile, (key,))
@@ -169,7 +181,9 @@ class StandardProcessSession(ProcessSession):
     def remove_all_attributes(self, flowfile: FlowFile, keys_: Iterable[str]) -> FlowFile:
         current = self._latest(flowfile)
         drop = set(keys_) - {"uuid"}
-        return self._replace(current, attributes={k: v for k, v in current.attributes.items() if k not in drop})
+        new = self._current[current.id] = current.with_attributes(
+            {k: v for k, v in current.attributes.items() if k not in drop})
+        return new
 
     # -- content -------------------------------------------------------------------------
     def _store(self, data: bytes) -> PendingContent:
@@ -204,7 +218,13 @@ class StandardProcessSession(ProcessSession):
 
     def write(self, flowfile: FlowFile, content: bytes | Callable[[IO[bytes]], None]) -> FlowFile:
         current = self._latest(flowfile)
-        writer = self._repo.content.writer()
+        content_repo = self._repo.content
+        if isinstance(content, bytes) and 0 < len(content) <= content_repo.inline_max:
+            claim = (INLINE, content_repo.new_inline_key())  # small bytes: no stream needed
+            self._pending[claim] = PendingContent(claim, content, len(content))
+            new = self._current[current.id] = current.with_content(claim, len(content))
+            return new
+        writer = content_repo.writer()
         try:
             if isinstance(content, bytes | bytearray | memoryview):
                 writer.write(content)
@@ -214,7 +234,8 @@ class StandardProcessSession(ProcessSession):
             writer.abandon()
             raise
         pending = self._finish_writer(writer)
-        return self._replace(current, claim=pending.claim, size=pending.size)
+        new = self._current[current.id] = current.with_content(pending.claim, pending.size)
+        return new
 
     def transform(self, flowfile: FlowFile, callback: Callable[[IO[bytes], IO[bytes]], None]) -> FlowFile:
         current = self._latest(flowfile)
@@ -243,18 +264,18 @@ class StandardProcessSession(ProcessSession):
 
     # -- routing -------------------------------------------------------------------------
     def transfer(self, flowfile: FlowFile | Iterable[FlowFile], relationship: Relationship | None = None) -> None:
-        for ff in [flowfile] if isinstance(flowfile, FlowFile) else list(flowfile):
-            current = self._latest(ff)
-            if relationship is None:
-                if current.id not in self._taken:
-                    raise SessionError(f"{current} was created in this session and has no queue to return to")
-                self._dest[current.id] = _SELF
-                continue
-            name = relationship.name
-            if name not in self._node.outgoing and name not in self._node.auto_terminated:
-                raise SessionError(f"relationship '{name}' of {self._node.name} is neither connected nor "
+        if relationship is not None:
+            dest: str = relationship.name
+            if dest not in self._node.outgoing and dest not in self._node.auto_terminated:
+                raise SessionError(f"relationship '{dest}' of {self._node.name} is neither connected nor "
                                    "auto-terminated")
-            self._dest[current.id] = name
+        else:
+            dest = _SELF
+        for ff in (flowfile,) if isinstance(flowfile, FlowFile) else list(flowfile):
+            current = self._latest(ff)
+            if dest is _SELF and current.id not in self._taken:
+                raise SessionError(f"{current} was created in this session and has no queue to return to")
+            self._dest[current.id] = dest
 
     def remove(self, flowfile: FlowFile | Iterable[FlowFile]) -> None:
         for ff in [flowfile] if isinstance(flowfile, FlowFile) else list(flowfile):
@@ -267,6 +288,9 @@ class StandardProcessSession(ProcessSession):
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)
+
+    def on_rollback(self, callback: Callable[[], None]) -> None:
+        self._rollback_callbacks.append(callback)
 
     def get_state(self) -> StateMap:
         if self._state is not None:
@@ -286,25 +310,28 @@ class StandardProcessSession(ProcessSession):
         self._explicit.add(current.id)
         self._event(event_type, current, transit_uri=transit_uri, details=details, relationship=relationship)
 
-    def _event(self, event_type: str, ff: FlowFile, *, parents: list[str] | None = None,
+    def _event(self, event_type: str, ff: FlowFile, parents: list[str] | None = None,
                children: list[str] | None = None, previous: FlowFile | None = None, transit_uri: str | None = None,
                details: str | None = None, relationship: str | None = None) -> None:
+        """Record a provenance event; the field order is the provenance record layout."""
         if not self._provenance:
             return
+        now = time.time()
         node = self._node
-        previous_attrs = previous.attributes if previous is not None and previous.attributes is not ff.attributes \
-            else None
-        self._events.append([
-            event_type, int(time.time() * 1000), int((time.time() - self._started) * 1000), ff.lineage_start_date,
-            node.id, node.type_name, ff.id, parents or [], children or [], previous_attrs, ff.attributes,
-            previous.claim if previous is not None else None, ff.claim, ff.size, transit_uri, details,
+        self._events.append((
+            event_type, int(now * 1000), int((now - self._started) * 1000), ff.lineage_start_date,
+            node.id, node.type_name, ff.id, parents or (), children or (),
+            None if previous is None or previous.attributes is ff.attributes else previous.attributes,
+            ff.attributes, None if previous is None else previous.claim, ff.claim, ff.size, transit_uri, details,
             relationship, node.group_id,
-        ])
+        ))
 
     def _automatic_events(self, outputs: dict[str, FlowFile], removed: dict[str, str]) -> None:
         forks: dict[str, list[str]] = {}
+        # a FlowFile created and removed in the same session leaves no trace, as in NiFi
+        removed = {k: v for k, v in removed.items() if not (k in self._created and self._dest[k] is _REMOVED)}
         for ff_id, how in self._created.items():
-            ff = outputs.get(ff_id)
+            ff = outputs.get(ff_id) or (self._current[ff_id] if ff_id in removed else None)
             if ff is None:
                 continue
             if how is None:
@@ -318,14 +345,17 @@ class StandardProcessSession(ProcessSession):
                 self._event("JOIN", ff, parents=self._parents[ff_id])
         for parent_id, children in forks.items():
             self._event("FORK", self._current[parent_id], children=children)
+        event = self._event
+        current = self._current
+        explicit = self._explicit
         for ff_id, (_, _, original) in self._taken.items():
-            ff = self._current[ff_id]
-            if ff_id in self._explicit:
+            ff = current[ff_id]
+            if ff_id in explicit:
                 continue
             if ff.claim != original.claim:
-                self._event("CONTENT_MODIFIED", ff, previous=original)
+                event("CONTENT_MODIFIED", ff, None, None, original)
             elif ff.attributes is not original.attributes and ff.attributes != original.attributes:
-                self._event("ATTRIBUTES_MODIFIED", ff, previous=original)
+                event("ATTRIBUTES_MODIFIED", ff, None, None, original)
         for ff_id, why in removed.items():
             self._event("DROP", self._current[ff_id], details=why)
         for _, (_, ff) in self._expired:
@@ -364,7 +394,12 @@ class StandardProcessSession(ProcessSession):
         inline_new = {claim[1]: p.data for claim, p in self._pending.items() if p.data is not None}
         removes = [(conn, seq, ff.size) for conn, seq, ff in self._taken.values()]
         removes += [(conn, seq, ff.size) for conn, (seq, ff) in self._expired]
-        return self._repo.writer.submit(self._writer_fn(removes, appends, inline_new, deltas),
+        pack = self._packer.pack
+        grouped: dict[Connection, list[tuple[bytes, FlowFile]]] = {}
+        for conn, ff in appends:
+            grouped.setdefault(conn, []).append((pack(ff.pack()), ff))
+        events = [pack(event) for event in self._events]
+        return self._repo.writer.submit(self._writer_fn(removes, grouped, events, inline_new, deltas),
                                         self._after_fn(removes))
 
     def _plan(self) -> tuple[dict[str, FlowFile], list[tuple[Connection, FlowFile]], dict[str, str]]:
@@ -376,7 +411,7 @@ class StandardProcessSession(ProcessSession):
         outputs: dict[str, FlowFile] = {}
         appends: list[tuple[Connection, FlowFile]] = []
         removed: dict[str, str] = {}
-        for ff_id, dest in self._dest.items():
+        for ff_id, dest in list(self._dest.items()):
             ff = self._current[ff_id]
             if dest is _REMOVED:
                 removed[ff_id] = f"Removed by {self._node.name}"
@@ -397,34 +432,42 @@ class StandardProcessSession(ProcessSession):
                 appends.append((extra, clone))
         return outputs, appends, removed
 
-    def _writer_fn(self, removes: list[tuple[Connection, int, int]], appends: list[tuple[Connection, FlowFile]],
+    def _writer_fn(self, removes: list[tuple[Connection, int, int]],
+                   grouped: dict[Connection, list[tuple[bytes, FlowFile]]], events: list[bytes],
                    inline_new: dict[bytes, bytes], deltas: dict[Any, int]) -> Callable[[Any, Batch], Any]:
         env = self._repo.env
         content = self._repo.content
-        events = self._events
         state = self._state
         component_id = self._node.id
         queue_key = keys.queue_key
+        u64 = _U64
+        removed_stats: dict[bytes, list[int]] = {}
+        for conn, _, size in removes:
+            stats = removed_stats.setdefault(conn.key, [0, 0])
+            stats[0] -= 1
+            stats[1] -= size
 
         def apply(txn: Any, batch: Batch) -> Any:
             qdb = env.dbs["queues"]
-            for conn, seq, size in removes:
+            for conn, seq, _ in removes:
                 txn.delete(queue_key(conn.key, seq), db=qdb)
-                batch.adjust_queue(conn.key, -1, -size)
-            appended: list[tuple[Connection, int, FlowFile]] = []
-            for conn, ff in appends:
-                seq = batch.allocate_seq(conn.key)
-                txn.put(queue_key(conn.key, seq), _packb(ff.pack()), db=qdb)
-                batch.adjust_queue(conn.key, 1, ff.size)
-                appended.append((conn, seq, ff))
+            for conn_key, (count, size) in removed_stats.items():
+                batch.adjust_queue(conn_key, count, size)
+            appended: list[tuple[Connection, list[tuple[int, FlowFile]]]] = []
+            cursor = txn.cursor(db=qdb)
+            for conn, items in grouped.items():
+                first = batch.allocate_seqs(conn.key, len(items))
+                prefix = conn.key
+                cursor.putmulti([(prefix + u64(first + i), record) for i, (record, _) in enumerate(items)])
+                batch.adjust_queue(conn.key, len(items), sum(ff.size for _, ff in items))
+                appended.append((conn, [(first + i, ff) for i, (_, ff) in enumerate(items)]))
             file_counts = content.apply_refs(txn, inline_new, deltas)
             if state is not None:
                 write_state(env, txn, component_id, state)
             if events:
-                pdb = env.dbs["provenance"]
-                for event in events:
-                    event_id = batch.allocate_event_id()
-                    txn.put(keys.u64(event_id), _packb(event), db=pdb)
+                first_event = batch.allocate_event_ids(len(events))
+                txn.cursor(db=env.dbs["provenance"]).putmulti(
+                    [(u64(first_event + i), event) for i, event in enumerate(events)], append=True)
             return appended, file_counts
         return apply
 
@@ -441,10 +484,7 @@ class StandardProcessSession(ProcessSession):
                 ack[1] += size
             for conn, (count, size) in acks.items():
                 conn.acknowledge(count, size)
-            grouped: dict[Connection, list[Entry]] = {}
-            for conn, seq, ff in appended:
-                grouped.setdefault(conn, []).append((seq, ff))
-            for conn, entries in grouped.items():
+            for conn, entries in appended:
                 conn.append_committed(entries)
         return after
 
@@ -456,10 +496,13 @@ class StandardProcessSession(ProcessSession):
             raise
         self._release_writers()
         in_bytes = sum(ff.size for _, _, ff in self._taken.values())
-        out_bytes = sum(ff.size for _, _, ff in appended)
-        self._node.stats.record(in_count=len(self._taken), in_bytes=in_bytes, out_count=len(appended),
+        out_count = sum(len(entries) for _, entries in appended)
+        out_bytes = sum(ff.size for _, entries in appended for _, ff in entries)
+        self._node.stats.record(in_count=len(self._taken), in_bytes=in_bytes, out_count=out_count,
                                 out_bytes=out_bytes, read_bytes=self._read_bytes,
                                 written_bytes=sum(p.size for p in self._pending.values()))
+        for name, delta in self._counters.items():
+            self._node.counters[name] += delta
         callbacks = self._callbacks
         self._reset()
         for callback in callbacks:
@@ -478,9 +521,12 @@ class StandardProcessSession(ProcessSession):
             if writer.result is None:
                 writer.abandon()
         self._release_writers()
+        callbacks = self._rollback_callbacks
         self._reset()
         for conn, entries in by_conn.items():
             conn.restore(entries)
+        for callback in callbacks:
+            callback()
 
     def _release_writers(self) -> None:
         files = [claim[1] for claim in self._pending if claim[0] == FILE]
@@ -489,13 +535,3 @@ class StandardProcessSession(ProcessSession):
     @property
     def active(self) -> bool:
         return bool(self._current or self._expired)
-
-
-def copy_file_durably(source: IO[bytes], path: str) -> None:
-    """Write a stream to ``path`` via a temporary file, fsync and rename (used by egress)."""
-    tmp = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
-    with open(tmp, "wb") as out:
-        shutil.copyfileobj(source, out, 1 << 20)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)

@@ -53,9 +53,13 @@ class Repository:
 
     def queued_connection_keys(self) -> dict[bytes, tuple[int, int]]:
         """Connections that hold FlowFiles, with their counts and sizes."""
+        out: dict[bytes, tuple[int, int]] = {}
         with self.env.read() as txn:
-            return {bytes(k): tuple(msgpack.unpackb(v)) for k, v in txn.cursor(db=self.env.dbs["qstats"])
-                    if msgpack.unpackb(v)[0] > 0}  # type: ignore[misc]
+            for key, value in txn.cursor(db=self.env.dbs["qstats"]):
+                count, size = msgpack.unpackb(value)
+                if count > 0:
+                    out[bytes(key)] = (int(count), int(size))
+        return out
 
     def state_manager(self, component_id: str) -> StoredStateManager:
         return StoredStateManager(self.env, self.writer, component_id)

@@ -28,12 +28,13 @@ INLINE, FILE = 0, 1
 
 
 class _ClaimFile:
-    __slots__ = ("fd", "number", "size")
+    __slots__ = ("broken", "fd", "number", "size")
 
     def __init__(self, number: int, fd: int, size: int) -> None:
         self.number = number
         self.fd = fd
         self.size = size
+        self.broken = False
 
 
 class PendingContent:
@@ -83,6 +84,7 @@ class ContentWriter(io.RawIOBase):
             while written < len(data):
                 written += os.write(self._file.fd, data[written:])
         except OSError as exc:
+            self._file.broken = True  # a partial write: offsets past it are unknown, so retire the file
             raise RepositoryError(f"cannot write content to claim file {self._repo.file_path(self._file.number)}: "
                                   f"{exc.strerror}") from exc
         self._file.size += len(data)
@@ -109,7 +111,7 @@ class ContentWriter(io.RawIOBase):
 class _RangeReader(io.RawIOBase):
     def __init__(self, path: str, offset: int, length: int) -> None:
         super().__init__()
-        self._fh = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._fh = open(path, "rb")
         self._fh.seek(offset)
         self._left = length
 
@@ -146,6 +148,7 @@ class ContentRepository:
         self._active: dict[int, _ClaimFile] = {}
         self._pending: dict[int, int] = {}
         self._refs: dict[int, int] = {}
+        self._unsynced: set[int] = set()
         self._boot = self._next_boot()
         self._counter = itertools.count(1)
         self._load_refs()
@@ -197,13 +200,18 @@ class ContentRepository:
         with self._lock:
             if pending:
                 self._pending[claim_file.number] = self._pending.get(claim_file.number, 0) + 1
-            if claim_file.size < self.claim_file_max:
+            if claim_file.size < self.claim_file_max and not claim_file.broken:
                 self._pool.append(claim_file)
                 return
             del self._active[claim_file.number]
-        if self.sync:
-            os.fsync(claim_file.fd)
-        os.close(claim_file.fd)
+        try:
+            if self.sync:
+                os.fsync(claim_file.fd)
+        except OSError:  # content other sessions wrote here is not durable: their commits must fail
+            with self._lock:
+                self._unsynced.add(claim_file.number)
+        finally:
+            os.close(claim_file.fd)
         self._maybe_delete(claim_file.number)
 
     def sync_files(self, numbers: Iterable[int]) -> None:
@@ -212,6 +220,8 @@ class ContentRepository:
             return
         for number in numbers:
             with self._lock:
+                if number in self._unsynced:
+                    raise RepositoryError(f"claim file {self.file_path(number)} could not be synced to disk")
                 claim_file = self._active.get(number)
                 fd = os.dup(claim_file.fd) if claim_file is not None else -1
             if fd >= 0:

@@ -25,6 +25,16 @@ WriteFn = Callable[[Any, "Batch"], Any]
 AfterFn = Callable[[Any], None]
 
 
+def _resolve(future: Future[Any], result: Any, error: BaseException | None) -> None:
+    """Settle a future; a waiter that gave up (cancelled) must not stop the writer thread."""
+    if future.cancelled():
+        return
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)
+
+
 class _Request:
     __slots__ = ("after", "fn", "future")
 
@@ -44,11 +54,12 @@ class Batch:
         self.qstats: dict[bytes, list[int]] = {}
         self.next_event_id = writer.next_event_id
 
-    def allocate_seq(self, conn_key: bytes) -> int:
+    def allocate_seqs(self, conn_key: bytes, count: int = 1) -> int:
+        """Reserve ``count`` consecutive sequence numbers of a connection; return the first."""
         seq = self.next_seq.get(conn_key)
         if seq is None:
             seq = self.writer.next_seq_for(conn_key, self.txn)
-        self.next_seq[conn_key] = seq + 1
+        self.next_seq[conn_key] = seq + count
         return seq
 
     def adjust_queue(self, conn_key: bytes, count: int, size: int) -> None:
@@ -58,9 +69,9 @@ class Batch:
         stats[0] += count
         stats[1] += size
 
-    def allocate_event_id(self) -> int:
+    def allocate_event_ids(self, count: int = 1) -> int:
         event_id = self.next_event_id
-        self.next_event_id += 1
+        self.next_event_id += count
         return event_id
 
     def finish(self) -> None:
@@ -151,7 +162,7 @@ class Writer:
             results, batch = self._apply_all(requests)
         except Exception as exc:  # one write failed: retry each alone so only the failing ones fail
             if len(requests) == 1:
-                requests[0].future.set_exception(self._error(exc))
+                _resolve(requests[0].future, None, self._error(exc))
                 return
             for request in requests:
                 self._commit([request])
@@ -168,7 +179,7 @@ class Writer:
                     request.after(result)
             except Exception:
                 log.exception("post-commit hook failed")
-            request.future.set_result(result)
+            _resolve(request.future, result, None)
 
     def _apply_all(self, requests: list[_Request]) -> tuple[list[Any], Batch]:
         while True:

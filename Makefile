@@ -1,0 +1,39 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+DATA ?= data
+
+.PHONY: setup run test reliability bench lint
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+
+# Starts the engine on 127.0.0.1:8080. The first run loads the demo flow from conf/;
+# later runs carry on with the flow stored in $(DATA)/ (components resume as they were).
+run: setup
+	@if [ -f $(DATA)/flow.json ]; then \
+		$(PY) -m nifi_like.cli run --data $(DATA); \
+	else \
+		$(PY) -m nifi_like.cli run --data $(DATA) --flow conf/demo-flow.json; \
+	fi
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+# ruff, mypy, then every test except the long reliability runs (pytest's exit 5, "no tests", is not a failure).
+test: lint
+	$(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+
+reliability: setup
+	$(VENV)/bin/pytest -q -m slow tests/reliability -p no:cacheprovider
+
+bench: setup
+	$(PY) -m bench all

@@ -1,0 +1,73 @@
+"""Throughput of GenerateFlowFile (1 KB) -> UpdateAttribute -> RouteOnAttribute -> auto-terminate,
+sync durability, against a bare LMDB + msgpack loop doing the same queue moves in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+
+from bench.baselines import asyncio_queue_chain, bare_lmdb_chain
+from bench.report import Row, row
+from nifi_like.config import load_settings
+from nifi_like.engine.controller import FlowController
+from nifi_like.flow.model import new_id
+
+BATCH = 100
+WARMUP = 2.0
+MEASURE = float(os.environ.get("BENCH_SECONDS", "8"))
+
+
+def pipeline_flow() -> dict[str, object]:
+    gen, upd, route = new_id(), new_id(), new_id()
+
+    def proc(ident: str, name: str, type_name: str, props: dict[str, str], auto: list[str]) -> dict[str, object]:
+        return {"identifier": ident, "name": name, "type": type_name, "properties": props,
+                "scheduledState": "RUNNING", "autoTerminatedRelationships": auto}
+
+    def conn(src: str, dst: str) -> dict[str, object]:
+        return {"identifier": new_id(), "source": {"id": src, "type": "PROCESSOR"},
+                "destination": {"id": dst, "type": "PROCESSOR"}, "selectedRelationships": ["success"]}
+
+    return {"flowContents": {"identifier": new_id(), "name": "pipeline", "processors": [
+        proc(gen, "generate", "GenerateFlowFile", {"File Size": "1 KB", "Batch Size": str(BATCH)}, []),
+        proc(upd, "update", "UpdateAttribute", {"stage": "updated"}, []),
+        proc(route, "route", "RouteOnAttribute", {"Routing Strategy": "Route to Property name",
+                                                  "updated": "${stage:equals('updated')}"},
+             ["updated", "unmatched"]),
+    ], "connections": [conn(gen, upd), conn(upd, route)]}}
+
+
+async def _measure(provenance: bool) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as directory:
+        settings = load_settings(None, data_dir=directory, durability="sync", provenance_enabled=provenance)
+        controller = FlowController(settings)
+        document = pipeline_flow()
+        await controller.load(document)
+        route = next(n for n in controller.nodes.values() if n.name == "route")
+        await asyncio.sleep(WARMUP)
+        start_count, started = route.stats.snapshot()["in_count"], time.perf_counter()
+        await asyncio.sleep(MEASURE)
+        done = route.stats.snapshot()["in_count"] - start_count
+        rate = done / (time.perf_counter() - started)
+        batches = controller.repo.writer.batches
+        await controller.shutdown()
+        return rate, batches
+
+
+def main() -> list[Row]:
+    bare = bare_lmdb_chain(40_000, batch=BATCH, hops=3)
+    ceiling = asyncio_queue_chain(200_000, hops=3)
+    with_prov, _ = asyncio.run(_measure(True))
+    without_prov, _ = asyncio.run(_measure(False))
+    return [
+        row("pipeline", "bare LMDB+msgpack loop, 3 synced hops (floor)", bare, "FlowFiles/s",
+            note=f"batch {BATCH}"),
+        row("pipeline", "asyncio.Queue chain, nothing durable (ceiling)", ceiling, "FlowFiles/s"),
+        row("pipeline", "engine, sync, provenance on", with_prov, "FlowFiles/s", baseline=bare,
+            note="target ratio >= 0.5"),
+        row("pipeline", "engine, sync, provenance off", without_prov, "FlowFiles/s", baseline=bare),
+        row("pipeline", "provenance on / off", with_prov / without_prov if without_prov else 0.0, "ratio",
+            note="target >= 0.7"),
+    ]

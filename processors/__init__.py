@@ -1,0 +1,1 @@
+"""The standard processor library: one processor per module, grouped by family."""

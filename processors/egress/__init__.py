@@ -1,0 +1,1 @@
+"""Processors that write FlowFiles out of the flow: files, logs."""

@@ -1,0 +1,1 @@
+"""Processors that make FlowFiles from nothing: generators."""

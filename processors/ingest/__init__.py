@@ -1,0 +1,1 @@
+"""Processors that bring data into the flow: files."""

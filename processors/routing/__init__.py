@@ -1,0 +1,1 @@
+"""Processors that route FlowFiles to relationships."""

@@ -1,0 +1,1 @@
+"""Processors that change FlowFiles: attributes, content."""

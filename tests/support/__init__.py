@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: flow builders and small test processors."""

@@ -1,0 +1,79 @@
+"""Small processors used by engine tests (registered on a ProcessorRegistry per test)."""
+
+from __future__ import annotations
+
+import threading
+
+from nifi_like.api import (
+    InputRequirement,
+    ProcessContext,
+    Processor,
+    ProcessSession,
+    PropertyDescriptor,
+    Relationship,
+    validators,
+)
+
+
+class Emit(Processor):
+    """Creates 'Batch Size' FlowFiles per trigger, each holding its sequence number."""
+
+    input_requirement = InputRequirement.INPUT_FORBIDDEN
+    BATCH = PropertyDescriptor("Batch Size", default="10", validator=validators.POSITIVE_INTEGER)
+    SUCCESS = Relationship("success")
+    PAD = PropertyDescriptor("Padding", default="0", validator=validators.NON_NEGATIVE_INTEGER)
+    SUCCESS = Relationship("success")
+    counter = 0
+    triggers = 0
+    acknowledged: set[int] = set()
+    lock = threading.Lock()
+
+    def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
+        Emit.triggers += 1
+        pad = b"." * (context.get_property(self.PAD).as_int() or 0)
+        made: list[int] = []
+        for _ in range(context.get_property(self.BATCH).as_int() or 1):
+            with Emit.lock:
+                Emit.counter += 1
+                n = Emit.counter
+            ff = session.create()
+            ff = session.write(ff, str(n).encode() + pad)
+            ff = session.put_attribute(ff, "n", str(n))
+            session.transfer(ff, self.SUCCESS)
+            made.append(n)
+        session.on_commit(lambda: Emit.acknowledged.update(made))
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.counter = 0
+        cls.triggers = 0
+        cls.acknowledged = set()
+
+
+class Pass(Processor):
+    """Moves FlowFiles on, optionally tagging them."""
+
+    SUCCESS = Relationship("success")
+
+    def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
+        for ff in session.get_batch(50):
+            session.transfer(session.put_attribute(ff, "passed", "yes"), self.SUCCESS)
+
+
+class Explode(Processor):
+    """Takes a FlowFile, changes it, then raises: the session must roll back untouched."""
+
+    SUCCESS = Relationship("success")
+    calls = 0
+
+    def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
+        ff = session.get()
+        if ff is None:
+            return
+        Explode.calls += 1
+        ff = session.put_attribute(ff, "touched", "yes")
+        session.write(ff, b"garbage")
+        raise RuntimeError("boom in the middle of a session")
+
+
+ALL = (Emit, Pass, Explode)
