@@ -13,6 +13,8 @@ from nifi_like.api.properties import PropertyDescriptor
 from nifi_like.api.relationship import Relationship
 from nifi_like.api.units import parse_data_size, parse_time_period
 
+_FLOWFILE_PROPERTIES = frozenset({"fileSize", "entryDate", "lineageStartDate"})
+
 
 class InputRequirement(Enum):
     INPUT_REQUIRED = "INPUT_REQUIRED"
@@ -27,12 +29,13 @@ class ProcessException(Exception):
 class PropertyValue:
     """A configured property value, with conversions and Expression Language evaluation."""
 
-    __slots__ = ("_compiled", "_parameters", "value")
+    __slots__ = ("_compiled", "_needs_properties", "_parameters", "value")
 
     def __init__(self, value: str | None, parameters: Mapping[str, str] | None = None) -> None:
         self.value = value
         self._parameters = parameters
         self._compiled: Any = None
+        self._needs_properties = False
 
     @property
     def is_set(self) -> bool:
@@ -66,7 +69,12 @@ class PropertyValue:
         if self._compiled is None:
             from nifi_like import expression
             self._compiled = expression.compile(self.value)
+            names = self._compiled.attribute_names
+            self._needs_properties = names is None or bool(set(names) & _FLOWFILE_PROPERTIES)
         merged: Mapping[str, str] = flowfile.attributes if flowfile is not None else {}
+        if flowfile is not None and self._needs_properties:  # NiFi's EL also sees these FlowFile fields
+            merged = {"fileSize": str(flowfile.size), "entryDate": str(flowfile.entry_date),
+                      "lineageStartDate": str(flowfile.lineage_start_date), **merged}
         if attributes:
             merged = {**merged, **attributes}
         return PropertyValue(self._compiled.evaluate(merged, parameters=self._parameters, state=state))
