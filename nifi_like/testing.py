@@ -25,8 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
 
-import msgpack
-
 from nifi_like.api.flowfile import FlowFile
 from nifi_like.api.processor import InputRequirement, ProcessContext, Processor, StateMap
 from nifi_like.api.relationship import Relationship
@@ -36,16 +34,12 @@ from nifi_like.engine.node import Node
 from nifi_like.engine.session import StandardProcessSession
 from nifi_like.flow.validation import property_problems
 from nifi_like.monitoring.bulletins import Bulletin, BulletinBoard
-from nifi_like.repository import Repository, keys
+from nifi_like.repository import Repository, provenance_log
 
 __all__ = ["MockFlowFile", "TestRunner"]
 
 #: Names of the fields of a provenance record, in the order the session writes them.
-PROVENANCE_FIELDS = (
-    "event_type", "timestamp", "duration_ms", "lineage_start_date", "component_id", "component_type",
-    "flowfile_uuid", "parent_uuids", "child_uuids", "previous_attributes", "attributes", "previous_claim",
-    "claim", "size", "transit_uri", "details", "relationship", "group_id",
-)
+PROVENANCE_FIELDS = provenance_log.FIELDS
 
 
 class MockFlowFile:
@@ -309,10 +303,8 @@ class TestRunner:
         env = self._repo.env
         events: list[dict[str, Any]] = []
         with env.read() as txn:
-            for key, value in txn.cursor(db=env.dbs["provenance"]):
-                event: dict[str, Any] = dict(zip(PROVENANCE_FIELDS, msgpack.unpackb(value), strict=False))
-                event["event_id"] = keys.from_u64(key)
-                events.append(event)
+            for event_id, event in provenance_log.iter_events(env, txn):
+                events.append(provenance_log.as_dict(event_id, event))
         return events
 
     @property

@@ -52,6 +52,8 @@ class Connection:
         self._window: list[tuple[Any, int, FlowFile]] = []
         self._penalized: list[tuple[int, int, FlowFile]] = []
         self.inflight = 0
+        self.reserved = 0  # FlowFiles that commits on their way to disk will append
+        self.reserved_bytes = 0
         self.on_data: list[Callable[[], None]] = []
         self.on_space: list[Callable[[], None]] = []
 
@@ -71,7 +73,8 @@ class Connection:
 
     # -- state ---------------------------------------------------------------------------
     def is_full(self) -> bool:
-        return self.count >= self.object_threshold or self.bytes >= self.size_threshold
+        return (self.count + self.reserved >= self.object_threshold
+                or self.bytes + self.reserved_bytes >= self.size_threshold)
 
     def has_available(self, now: int | None = None) -> bool:
         if self._window or self._disk:
@@ -148,12 +151,27 @@ class Connection:
             self.bytes -= size
         self._notify(self.on_space)
 
+    def reserve(self, count: int, size: int) -> None:
+        """A commit will append these: back pressure counts them from now on."""
+        with self._lock:
+            self.reserved += count
+            self.reserved_bytes += size
+
+    def release(self, count: int, size: int) -> None:
+        """A commit that reserved room failed."""
+        with self._lock:
+            self.reserved -= count
+            self.reserved_bytes -= size
+        self._notify(self.on_space)
+
     def append_committed(self, entries: list[Entry]) -> None:
         """FlowFiles a commit appended (in sequence order): count them, window them if room."""
         with self._lock:
+            self.reserved -= len(entries)
             for seq, ff in entries:
                 self.count += 1
                 self.bytes += ff.size
+                self.reserved_bytes -= ff.size
                 if not self._disk and len(self._window) + len(self._penalized) < self.window_max:
                     self._push(seq, ff)
                     self._loaded_upto = seq

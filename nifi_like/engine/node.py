@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -48,7 +49,7 @@ class Node:
         self.counters: Counter[str] = Counter()  # adjust_counter totals, as NiFi's counters
         self.active_threads = 0
         self.yielded_until = 0.0  # time.monotonic()
-        self.wakeup: asyncio.Event | None = None
+        self.signal = threading.Event()  # wakes the scheduler's driver threads
         self.waiting = False  # set by the scheduler while it sleeps; only then is a wakeup sent
         self.loop: asyncio.AbstractEventLoop | None = None
         self.context: StandardProcessContext | None = None
@@ -62,12 +63,8 @@ class Node:
 
     def wake(self, force: bool = False) -> None:
         """Thread-safe: tell the node's scheduler tasks something changed (data, space, stop)."""
-        loop, event = self.loop, self.wakeup
-        if (self.waiting or force) and loop is not None and event is not None and not event.is_set():
-            try:
-                loop.call_soon_threadsafe(event.set)
-            except RuntimeError:  # loop closed during shutdown
-                pass
+        if self.waiting or force:
+            self.signal.set()
 
     def outgoing_full(self) -> bool:
         return any(conn.is_full() for conns in self.outgoing.values() for conn in conns)

@@ -1,11 +1,16 @@
 """Runs processors: timer-, CRON- and event-driven, concurrent tasks, run duration, yield,
-penalty and administrative yield. Sync ``on_trigger`` runs on a thread pool; async on the loop."""
+penalty and administrative yield.
+
+Each concurrent task of a running processor is a driver thread: a plain ``on_trigger`` runs
+in it, an ``async def on_trigger`` runs on the event loop while the driver waits. Lifecycle
+calls (on_scheduled, on_stopped) run on a small thread pool."""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
 import logging
+import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,7 +29,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 IDLE_WAIT = 1.0  # longest sleep while waiting for data or space; also bounds penalty checks
-MAX_INFLIGHT = 1  # commits of one task still on their way to disk while it triggers again
+MAX_INFLIGHT = 4  # commits of one task still on their way to disk while it triggers again
+
+
+def _finish(done: asyncio.Future[None]) -> None:
+    if not done.done():
+        done.set_result(None)
 
 
 class Scheduler:
@@ -35,7 +45,7 @@ class Scheduler:
         self.administrative_yield = administrative_yield
         self.provenance = provenance
         self.executor = ThreadPoolExecutor(max_threads, thread_name_prefix="nifi-task")
-        self._tasks: dict[str, list[asyncio.Task[None]]] = {}
+        self._tasks: dict[str, list[asyncio.Future[None]]] = {}
 
     def context_for(self, node: Node) -> StandardProcessContext:
         if node.context is None:
@@ -48,14 +58,30 @@ class Scheduler:
             return
         loop = asyncio.get_running_loop()
         node.loop = loop
-        node.wakeup = asyncio.Event()
         node.context = None
         context = self.context_for(node)
         await loop.run_in_executor(self.executor, node.processor.on_scheduled, context)
         node.run_state = "RUNNING"
         node.yielded_until = 0.0
-        self._tasks[node.id] = [loop.create_task(self._run(node, context), name=f"{node.name}#{index}")
+        node.signal.clear()
+        self._tasks[node.id] = [self._spawn(node, context, index, loop)
                                 for index in range(max(1, node.concurrent_tasks))]
+
+    def _spawn(self, node: Node, context: StandardProcessContext, index: int,
+               loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
+        """One concurrent task: a driver thread, so a trigger costs no hop through the event loop."""
+        done: asyncio.Future[None] = loop.create_future()
+
+        def drive() -> None:
+            try:
+                self._run(node, context, loop)
+            except BaseException:
+                log.exception("scheduler task of %s ended unexpectedly", node.name)
+            finally:
+                loop.call_soon_threadsafe(_finish, done)
+
+        threading.Thread(target=drive, name=f"{node.name}#{index}", daemon=True).start()
+        return done
 
     async def stop(self, node: Node) -> None:
         """Stop triggering; wait for triggers in progress to finish and commit; on_stopped."""
@@ -74,72 +100,66 @@ class Scheduler:
     def is_scheduled(self, node: Node) -> bool:
         return node.id in self._tasks
 
-    async def _run(self, node: Node, context: StandardProcessContext) -> None:
+    def _run(self, node: Node, context: StandardProcessContext, loop: asyncio.AbstractEventLoop) -> None:
         strategy = node.scheduling_strategy
         period = 0.0 if strategy != "TIMER_DRIVEN" else parse_time_period(node.scheduling_period)
         next_run = time.monotonic()
         if strategy == "CRON_DRIVEN":
             next_run = self._next_cron(node)
-        is_async = inspect.iscoroutinefunction(node.processor.on_trigger)
+        on_loop = loop if inspect.iscoroutinefunction(node.processor.on_trigger) else None
         # A session's commit overlaps the next trigger (group commit does the fsync for both);
         # it is settled (stats, on_commit callbacks, failure handling) before any wait.
         inflight: deque[tuple[StandardProcessSession, Future[Any]]] = deque()
-        assert node.wakeup is not None
         try:
             while node.run_state == "RUNNING":
                 node.waiting = True  # before the checks: a change after them will wake us
-                node.wakeup.clear()
+                node.signal.clear()
                 now = time.monotonic()
                 delay = max(node.yielded_until - now, next_run - now)
-                idle = node.outgoing_full() or (node.needs_input() and not node.has_input())
-                if delay > 0 or idle:
+                if delay > 0 or node.outgoing_full() or (node.needs_input() and not node.has_input()):
                     while inflight:
-                        await self._settle(node, *inflight.popleft())
-                    await self._wait(node, delay if delay > 0 else IDLE_WAIT)
+                        self._settle(node, *inflight.popleft())
+                    node.signal.wait(delay if delay > 0 else IDLE_WAIT)
+                    node.waiting = False
                     continue
                 node.waiting = False
                 started = time.monotonic()
-                pending = await self._trigger(node, context, is_async)
+                pending = self._trigger(node, context, on_loop)
                 if pending is not None:
                     inflight.append(pending)
                 while len(inflight) > MAX_INFLIGHT or (inflight and inflight[0][1].done()):
-                    await self._settle(node, *inflight.popleft())
+                    self._settle(node, *inflight.popleft())
                 if strategy == "CRON_DRIVEN":
                     next_run = self._next_cron(node)
                 elif period:
                     next_run = started + period
         finally:
             while inflight:
-                await self._settle(node, *inflight.popleft())
+                self._settle(node, *inflight.popleft())
 
     @staticmethod
     def _next_cron(node: Node) -> float:
         fire = cron.next_fire(node.scheduling_period, datetime.now())
         return time.monotonic() + max(0.0, fire.timestamp() - time.time())
 
-    @staticmethod
-    async def _wait(node: Node, timeout: float) -> None:
-        assert node.wakeup is not None
-        try:
-            await asyncio.wait_for(node.wakeup.wait(), timeout)
-        except TimeoutError:
-            pass
-        finally:
-            node.waiting = False
-
-    async def _trigger(self, node: Node, context: StandardProcessContext,
-                       is_async: bool) -> tuple[StandardProcessSession, Future[Any]] | None:
-        """Run on_trigger (for the run duration) and start the commit; None if it failed."""
+    def _trigger(self, node: Node, context: StandardProcessContext,
+                 loop: asyncio.AbstractEventLoop | None) -> tuple[StandardProcessSession, Future[Any]] | None:
+        """Run on_trigger (for the run duration; async ones on the event loop) and start the
+        commit; None if it failed."""
         session = StandardProcessSession(node, self.repo, provenance=self.provenance)
         node.active_threads += 1
         started = time.perf_counter_ns()
         try:
-            if is_async:
-                future = await self._run_async(node, context, session)
-            else:
-                future = await asyncio.get_running_loop().run_in_executor(self.executor, self._run_sync, node,
-                                                                          context, session)
-            return session, future
+            deadline = time.monotonic() + node.run_duration_ms / 1000
+            while True:
+                if loop is None:
+                    node.processor.on_trigger(context, session)
+                else:
+                    coroutine = node.processor.on_trigger(context, session)
+                    asyncio.run_coroutine_threadsafe(coroutine, loop).result()  # type: ignore[arg-type]
+                if not self._keep_going(node, deadline):
+                    break
+            return session, session.commit_async()
         except Exception as exc:
             session.rollback()
             self._failed(node, exc)
@@ -148,14 +168,9 @@ class Scheduler:
             node.active_threads -= 1
             node.stats.record(tasks=1, task_nanos=time.perf_counter_ns() - started)
 
-    async def _settle(self, node: Node, session: StandardProcessSession, future: Future[Any]) -> None:
-        if not future.done():
-            try:  # shielded: a cancelled waiter must not cancel the commit itself
-                await asyncio.shield(asyncio.wrap_future(future))
-            except Exception:
-                pass  # finish_commit rolls back and re-raises it
+    def _settle(self, node: Node, session: StandardProcessSession, future: Future[Any]) -> None:
         try:
-            session.finish_commit(future)
+            session.finish_commit(future)  # waits for durability; rolls back and raises on failure
         except Exception as exc:
             self._failed(node, exc)
 
@@ -169,24 +184,6 @@ class Scheduler:
         return (node.run_duration_ms > 0 and time.monotonic() < deadline and node.run_state == "RUNNING"
                 and node.yielded_until <= time.monotonic() and not node.outgoing_full()
                 and (not node.needs_input() or node.has_input()))
-
-    def _run_sync(self, node: Node, context: StandardProcessContext,
-                  session: StandardProcessSession) -> Future[Any]:
-        deadline = time.monotonic() + node.run_duration_ms / 1000
-        while True:
-            node.processor.on_trigger(context, session)
-            if not self._keep_going(node, deadline):
-                break
-        return session.commit_async()
-
-    async def _run_async(self, node: Node, context: StandardProcessContext,
-                         session: StandardProcessSession) -> Future[Any]:
-        deadline = time.monotonic() + node.run_duration_ms / 1000
-        while True:
-            await node.processor.on_trigger(context, session)  # type: ignore[misc]
-            if not self._keep_going(node, deadline):
-                break
-        return session.commit_async()
 
     def _bulletin(self, node: Node, message: str) -> None:
         log.error("%s[%s]: %s", node.name, node.id, message)

@@ -18,8 +18,8 @@ from nifi_like.api.flowfile import FlowFile
 from nifi_like.api.processor import ProcessException, ProcessSession, ProvenanceReporter, StateMap
 from nifi_like.api.relationship import Relationship
 from nifi_like.engine.connection import Connection, Entry, now_ms
-from nifi_like.repository import keys
-from nifi_like.repository.content import FILE, INLINE, ContentWriter, PendingContent, claim_ref
+from nifi_like.repository import keys, provenance_log
+from nifi_like.repository.content import FILE, INLINE, ContentWriter, PendingContent
 from nifi_like.repository.state import read_state, write_state
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ class StandardProcessSession(ProcessSession):
         self._reset()
 
     def _reset(self) -> None:
+        self._reserved: list[tuple[Connection, int, int]] = []
         self._started = time.time()
         self._rollback_callbacks: list[Callable[[], None]] = []
         self._taken: dict[str, tuple[Connection, int, FlowFile]] = {}
@@ -326,41 +327,6 @@ class StandardProcessSession(ProcessSession):
             relationship, node.group_id,
         ))
 
-    def _automatic_events(self, outputs: dict[str, FlowFile], removed: dict[str, str]) -> None:
-        forks: dict[str, list[str]] = {}
-        # a FlowFile created and removed in the same session leaves no trace, as in NiFi
-        removed = {k: v for k, v in removed.items() if not (k in self._created and self._dest[k] is _REMOVED)}
-        for ff_id, how in self._created.items():
-            ff = outputs.get(ff_id) or (self._current[ff_id] if ff_id in removed else None)
-            if ff is None:
-                continue
-            if how is None:
-                if ff_id not in self._explicit:
-                    self._event("CREATE", ff)
-            elif how == "CLONE":
-                self._event("CLONE", self._current[self._parents[ff_id][0]], children=[ff_id])
-            elif how == "FORK":
-                forks.setdefault(self._parents[ff_id][0], []).append(ff_id)
-            else:
-                self._event("JOIN", ff, parents=self._parents[ff_id])
-        for parent_id, children in forks.items():
-            self._event("FORK", self._current[parent_id], children=children)
-        event = self._event
-        current = self._current
-        explicit = self._explicit
-        for ff_id, (_, _, original) in self._taken.items():
-            ff = current[ff_id]
-            if ff_id in explicit:
-                continue
-            if ff.claim != original.claim:
-                event("CONTENT_MODIFIED", ff, None, None, original)
-            elif ff.attributes is not original.attributes and ff.attributes != original.attributes:
-                event("ATTRIBUTES_MODIFIED", ff, None, None, original)
-        for ff_id, why in removed.items():
-            self._event("DROP", self._current[ff_id], details=why)
-        for _, (_, ff) in self._expired:
-            self._event("EXPIRE", ff, details="Expiration Threshold Reached")
-
     # -- commit / rollback ---------------------------------------------------------------
     def commit(self) -> None:
         future = self.commit_async()
@@ -368,72 +334,32 @@ class StandardProcessSession(ProcessSession):
 
     def commit_async(self) -> Future[Any]:
         """Start the commit; ``finish_commit`` must be called with the returned future."""
-        if not (self._current or self._expired or self._state is not None or self._events):
+        current, destinations = self._current, self._dest
+        if not (current or self._expired or self._state is not None or self._events):
             done: Future[Any] = Future()  # nothing to write: no transaction, no fsync
             done.set_result(([], {}))
             return done
-        outputs, appends, removed = self._plan()
-        deltas: dict[Any, int] = {}
-        for _, _, original in self._taken.values():
-            if original.claim is not None:
-                ref = claim_ref(original.claim)
-                deltas[ref] = deltas.get(ref, 0) - 1
-        for _, (_, ff) in self._expired:
-            if ff.claim is not None:
-                ref = claim_ref(ff.claim)
-                deltas[ref] = deltas.get(ref, 0) - 1
-        files: set[int] = set()
-        for _, ff in appends:
-            if ff.claim is not None:
-                ref = claim_ref(ff.claim)
-                deltas[ref] = deltas.get(ref, 0) + 1
-                if ff.claim[0] == FILE and ff.claim in self._pending:
-                    files.add(ref)
-        self._automatic_events(outputs, removed)
-        self._repo.content.sync_files(files)
+        if len(destinations) < len(current):
+            lost = [ff for ff_id, ff in current.items() if ff_id not in destinations]
+            raise SessionError(f"{len(lost)} FlowFile(s) were neither transferred nor removed by "
+                               f"{self._node.name}, e.g. {lost[0]}")
+        plan = _CommitPlan(self)
+        for ff_id, dest in list(destinations.items()):
+            plan.add(ff_id, dest)
+        plan.finish()
+        self._repo.content.sync_files(plan.files)
         inline_new = {claim[1]: p.data for claim, p in self._pending.items() if p.data is not None}
         removes = [(conn, seq, ff.size) for conn, seq, ff in self._taken.values()]
         removes += [(conn, seq, ff.size) for conn, (seq, ff) in self._expired]
-        pack = self._packer.pack
-        grouped: dict[Connection, list[tuple[bytes, FlowFile]]] = {}
-        for conn, ff in appends:
-            grouped.setdefault(conn, []).append((pack(ff.pack()), ff))
-        events = [pack(event) for event in self._events]
-        return self._repo.writer.submit(self._writer_fn(removes, grouped, events, inline_new, deltas),
+        events = (len(self._events), self._packer.pack(self._events)) if self._events else None
+        self._reserved = [(conn, len(items), sum(ff.size for _, ff in items)) for conn, items in plan.grouped.items()]
+        for conn, count, size in self._reserved:
+            conn.reserve(count, size)
+        return self._repo.writer.submit(self._writer_fn(removes, plan.grouped, events, inline_new, plan.deltas),
                                         self._after_fn(removes))
 
-    def _plan(self) -> tuple[dict[str, FlowFile], list[tuple[Connection, FlowFile]], dict[str, str]]:
-        """Where every FlowFile of the session goes; fails if one was left unaccounted for."""
-        lost = [ff for ff_id, ff in self._current.items() if ff_id not in self._dest]
-        if lost:
-            raise SessionError(f"{len(lost)} FlowFile(s) were neither transferred nor removed by "
-                               f"{self._node.name}, e.g. {lost[0]}")
-        outputs: dict[str, FlowFile] = {}
-        appends: list[tuple[Connection, FlowFile]] = []
-        removed: dict[str, str] = {}
-        for ff_id, dest in list(self._dest.items()):
-            ff = self._current[ff_id]
-            if dest is _REMOVED:
-                removed[ff_id] = f"Removed by {self._node.name}"
-                continue
-            outputs[ff_id] = ff
-            if dest is _SELF:
-                appends.append((self._taken[ff_id][0], ff))
-                continue
-            connections = self._node.outgoing.get(dest)
-            if not connections:
-                removed[ff_id] = f"Auto-Terminated by {dest} Relationship"
-                continue
-            appends.append((connections[0], ff))
-            for extra in connections[1:]:  # one relationship, several connections: a clone each
-                clone = self.clone(ff)
-                self._dest[clone.id] = dest
-                outputs[clone.id] = clone
-                appends.append((extra, clone))
-        return outputs, appends, removed
-
     def _writer_fn(self, removes: list[tuple[Connection, int, int]],
-                   grouped: dict[Connection, list[tuple[bytes, FlowFile]]], events: list[bytes],
+                   grouped: dict[Connection, list[tuple[bytes, FlowFile]]], events: tuple[int, bytes] | None,
                    inline_new: dict[bytes, bytes], deltas: dict[Any, int]) -> Callable[[Any, Batch], Any]:
         env = self._repo.env
         content = self._repo.content
@@ -464,10 +390,8 @@ class StandardProcessSession(ProcessSession):
             file_counts = content.apply_refs(txn, inline_new, deltas)
             if state is not None:
                 write_state(env, txn, component_id, state)
-            if events:
-                first_event = batch.allocate_event_ids(len(events))
-                txn.cursor(db=env.dbs["provenance"]).putmulti(
-                    [(u64(first_event + i), event) for i, event in enumerate(events)], append=True)
+            if events is not None:
+                provenance_log.append(env, txn, batch.allocate_event_ids(events[0]), events[1])
             return appended, file_counts
         return apply
 
@@ -492,6 +416,8 @@ class StandardProcessSession(ProcessSession):
         try:
             appended, _ = future.result()
         except BaseException:
+            for conn, count, size in self._reserved:
+                conn.release(count, size)
             self.rollback()
             raise
         self._release_writers()
@@ -535,3 +461,110 @@ class StandardProcessSession(ProcessSession):
     @property
     def active(self) -> bool:
         return bool(self._current or self._expired)
+
+
+_CREATED_HERE = "\0taken"  # marker: the FlowFile came from a queue, it was not made in this session
+
+
+class _CommitPlan:
+    """One pass over a session's FlowFiles: queue records, claim reference changes and the
+    automatic provenance events (CREATE, CLONE, FORK, JOIN, CONTENT/ATTRIBUTES_MODIFIED, DROP,
+    EXPIRE)."""
+
+    def __init__(self, session: StandardProcessSession) -> None:
+        self.session = session
+        node = session._node
+        self.node = node
+        self.pack = session._packer.pack
+        self.grouped: dict[Connection, list[tuple[bytes, FlowFile]]] = {}
+        self.deltas: dict[Any, int] = {}
+        self.files: set[int] = set()
+        self.forks: dict[str, list[str]] = {}
+        self.events = session._events if session._provenance else None
+        now = time.time()
+        self.event_head = (int(now * 1000), int((now - session._started) * 1000))
+        self.component = (node.id, node.type_name)
+
+    def _event(self, event_type: str, ff: FlowFile, parents: Any = (), children: Any = (),
+               previous: FlowFile | None = None, details: str | None = None) -> None:
+        assert self.events is not None
+        self.events.append((
+            event_type, *self.event_head, ff.lineage_start_date, *self.component, ff.id, parents, children,
+            None if previous is None or previous.attributes is ff.attributes else previous.attributes,
+            ff.attributes, None if previous is None else previous.claim, ff.claim, ff.size, None, details, None,
+            self.node.group_id))
+
+    def _ref(self, claim: Any, delta: int) -> None:
+        ref = claim[1]
+        self.deltas[ref] = self.deltas.get(ref, 0) + delta
+        if claim[0] == FILE and delta > 0 and claim in self.session._pending:
+            self.files.add(ref)
+
+    def add(self, ff_id: str, dest: Any) -> None:
+        session = self.session
+        ff = session._current[ff_id]
+        entry = session._taken.get(ff_id)
+        original = entry[2] if entry is not None else None
+        how = session._created.get(ff_id, _CREATED_HERE) if entry is None else _CREATED_HERE
+        if dest is _REMOVED:
+            connections: Any = None
+            why = f"Removed by {self.node.name}"
+        elif dest is _SELF:
+            assert entry is not None
+            connections, why = (entry[0],), None
+        else:
+            connections = self.node.outgoing.get(dest)
+            why = None if connections else f"Auto-Terminated by {dest} Relationship"
+        old_claim = original.claim if original is not None else None
+        if connections:
+            if ff.claim != old_claim:
+                if old_claim is not None:
+                    self._ref(old_claim, -1)
+                if ff.claim is not None:
+                    self._ref(ff.claim, len(connections))
+            elif ff.claim is not None and len(connections) > 1:
+                self._ref(ff.claim, len(connections) - 1)
+            self.grouped.setdefault(connections[0], []).append((self.pack(ff.pack()), ff))
+            for extra in connections[1:]:  # one relationship, several connections: a clone each
+                clone = ff.with_attributes({**ff.attributes, "uuid": new_uuid()})
+                self.grouped.setdefault(extra, []).append((self.pack(clone.pack()), clone))
+                if self.events is not None:
+                    self._event("CLONE", ff, (), (clone.id,))
+        elif old_claim is not None:
+            self._ref(old_claim, -1)
+        if self.events is not None:
+            self._events_for(ff, original, how, dest, why)
+
+    def _events_for(self, ff: FlowFile, original: FlowFile | None, how: str | None, dest: Any,
+                    why: str | None) -> None:
+        session = self.session
+        if original is not None:
+            if ff.id not in session._explicit:
+                if ff.claim != original.claim:
+                    self._event("CONTENT_MODIFIED", ff, previous=original)
+                elif ff.attributes is not original.attributes and ff.attributes != original.attributes:
+                    self._event("ATTRIBUTES_MODIFIED", ff, previous=original)
+        elif dest is _REMOVED:
+            return  # created and removed in the same session: no trace, as in NiFi
+        elif how is None:
+            if ff.id not in session._explicit:
+                self._event("CREATE", ff)
+        elif how == "CLONE":
+            self._event("CLONE", session._current[session._parents[ff.id][0]], (), (ff.id,))
+        elif how == "FORK":
+            self.forks.setdefault(session._parents[ff.id][0], []).append(ff.id)
+        else:
+            self._event("JOIN", ff, tuple(session._parents[ff.id]))
+        if why is not None:
+            self._event("DROP", ff, details=why)
+
+    def finish(self) -> None:
+        session = self.session
+        for _, (_, ff) in session._expired:
+            if ff.claim is not None:
+                self._ref(ff.claim, -1)
+            if self.events is not None:
+                self._event("EXPIRE", ff, details="Expiration Threshold Reached")
+        if self.events is not None:
+            for parent_id, children in self.forks.items():
+                self._event("FORK", session._current[parent_id], (), tuple(children))

@@ -13,7 +13,7 @@ from typing import Any
 import lmdb
 import msgpack
 
-from nifi_like.repository import keys
+from nifi_like.repository import keys, provenance_log
 from nifi_like.repository.environment import Environment
 from nifi_like.repository.errors import RepositoryError
 
@@ -102,8 +102,7 @@ class Writer:
 
     def _load_next_event_id(self) -> int:
         with self.env.read() as txn:
-            cursor = txn.cursor(db=self.env.dbs["provenance"])
-            return keys.from_u64(cursor.key()) + 1 if cursor.last() else 1
+            return provenance_log.next_event_id(self.env, txn)
 
     def next_seq_for(self, conn_key: bytes, txn: Any) -> int:
         seq = self._seq.get(conn_key)

@@ -32,11 +32,10 @@ def small_disk(tmp_path: Any) -> Iterator[str]:
 
 def _fill(directory: str) -> str:
     path = os.path.join(directory, "filler")
-    with open(path, "wb") as fh:
+    with open(path, "wb", buffering=0) as fh:
         try:
             while True:
                 fh.write(b"\0" * (256 * 1024))
-                fh.flush()
         except OSError:
             pass
     return path

@@ -27,6 +27,7 @@ def _append(repo: Repository, conn: Connection, flowfiles: list[FlowFile]) -> No
             batch.adjust_queue(conn.key, 1, ff.size)
             out.append((seq, ff))
         return out
+    conn.reserve(len(flowfiles), sum(ff.size for ff in flowfiles))  # as a session's commit does
     conn.append_committed(repo.writer.call(write))
 
 
