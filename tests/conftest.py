@@ -22,6 +22,8 @@ def registry() -> ProcessorRegistry:
         reg.register(cls)
     test_processors.Emit.reset()
     test_processors.Explode.calls = 0
+    test_processors.Penalize.seen = []
+    test_processors.Yielder.triggers = []
     return reg
 
 

@@ -76,4 +76,38 @@ class Explode(Processor):
         raise RuntimeError("boom in the middle of a session")
 
 
-ALL = (Emit, Pass, Explode)
+
+
+
+class Penalize(Processor):
+    """Penalizes every FlowFile it sees once (attribute 'penalized'), then passes it on."""
+
+    SUCCESS = Relationship("success")
+    seen: list[tuple[str, float]] = []
+
+    def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
+        import time
+
+        ff = session.get()
+        if ff is None:
+            return
+        Penalize.seen.append((ff.attributes.get("n", ""), time.monotonic()))
+        if "penalized" not in ff.attributes:
+            session.transfer(session.penalize(session.put_attribute(ff, "penalized", "yes")))
+        else:
+            session.transfer(ff, self.SUCCESS)
+
+
+class Yielder(Processor):
+    """Counts triggers and yields every time."""
+
+    input_requirement = InputRequirement.INPUT_FORBIDDEN
+    SUCCESS = Relationship("success")
+    triggers: list[float] = []
+
+    def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
+        import time
+
+        Yielder.triggers.append(time.monotonic())
+        context.yield_()
+ALL = (Emit, Pass, Explode, Penalize, Yielder)
