@@ -47,7 +47,8 @@ class Node:
         self.run_state = "STOPPED"
         self.stats = ComponentStats()
         self.counters: Counter[str] = Counter()  # adjust_counter totals, as NiFi's counters
-        self.active_threads = 0
+        self._threads = [0]
+        self._threads_lock = threading.Lock()
         self.yielded_until = 0.0  # time.monotonic()
         self.signal = threading.Event()  # wakes the scheduler's driver threads
         self.waiting = False  # set by the scheduler while it sleeps; only then is a wakeup sent
@@ -57,6 +58,18 @@ class Node:
     @property
     def relationships(self) -> list[Relationship]:
         return type(self.processor).relationships_for(self.properties)
+
+    @property
+    def active_threads(self) -> int:
+        return self._threads[0]
+
+    def task_started(self) -> None:
+        with self._threads_lock:
+            self._threads[0] += 1
+
+    def task_ended(self) -> None:
+        with self._threads_lock:
+            self._threads[0] -= 1
 
     def yield_for(self, seconds: float) -> None:
         self.yielded_until = max(self.yielded_until, time.monotonic() + seconds)

@@ -147,7 +147,7 @@ class Scheduler:
         """Run on_trigger (for the run duration; async ones on the event loop) and start the
         commit; None if it failed."""
         session = StandardProcessSession(node, self.repo, provenance=self.provenance)
-        node.active_threads += 1
+        node.task_started()
         started = time.perf_counter_ns()
         try:
             deadline = time.monotonic() + node.run_duration_ms / 1000
@@ -165,7 +165,7 @@ class Scheduler:
             self._failed(node, exc)
             return None
         finally:
-            node.active_threads -= 1
+            node.task_ended()
             node.stats.record(tasks=1, task_nanos=time.perf_counter_ns() - started)
 
     def _settle(self, node: Node, session: StandardProcessSession, future: Future[Any]) -> None:
