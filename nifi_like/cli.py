@@ -70,6 +70,7 @@ def _precheck(document: dict[str, Any], source: str) -> None:
 
 async def _run_engine(args: argparse.Namespace, document: dict[str, Any] | None) -> None:
     from nifi_like.engine.controller import FlowController
+    from nifi_like.web.app import serve
 
     settings = load_settings(args.conf, data_dir=args.data, host=args.host, port=args.port)
     controller = FlowController(settings)
@@ -79,6 +80,7 @@ async def _run_engine(args: argparse.Namespace, document: dict[str, Any] | None)
         loop.add_signal_handler(sig, stop.set)
     try:
         await controller.load(document, source=args.flow or "flow")
+        runner = await serve(controller, settings.host, settings.port)
     except BaseException:
         await controller.shutdown()
         raise
@@ -93,6 +95,7 @@ async def _run_engine(args: argparse.Namespace, document: dict[str, Any] | None)
         except TimeoutError:
             pass
     print("nifi-like: stopping (letting sessions in progress finish)", flush=True)
+    await runner.cleanup()
     await controller.shutdown()
     publish(args.data, {"connections": [], "processors": [], "stopped": True})
 
@@ -121,10 +124,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     for p in status["processors"]:
         print(f"{p['name'][:32]:32} {p['type'].rsplit('.', 1)[-1][:24]:24} {p['run_status']:9} "
               f"{p['in_count']:>9} {p['out_count']:>9}")
-    print(f"\n{'CONNECTION':32} {'QUEUED':>9} {'BYTES':>12} {'THRESHOLD':>10}")
+    names = {p["id"]: p["name"] for p in status["processors"]}
+    print(f"\n{'CONNECTION':44} {'QUEUED':>9} {'BYTES':>12} {'THRESHOLD':>10}")
     for c in status["connections"]:
-        print(f"{(c['name'] or c['id'])[:32]:32} {c['queued_count']:>9} {c['queued_bytes']:>12} "
-              f"{c['object_threshold']:>10}")
+        label = c["name"] or f"{names.get(c['source'], c['source'][:8])} -> " \
+                             f"{names.get(c['destination'], c['destination'][:8])}"
+        print(f"{label[:44]:44} {c['queued_count']:>9} {c['queued_bytes']:>12} {c['object_threshold']:>10}")
     return 0
 
 
@@ -168,6 +173,14 @@ def cmd_flow_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_credentials(args: argparse.Namespace) -> int:
+    from nifi_like.web.auth import set_single_user_credentials
+
+    set_single_user_credentials(args.data, args.username, args.password)
+    print(f"stored the credentials of '{args.username}' (hashed) in {args.data}; restart the engine to use them")
+    return 0
+
+
 def cmd_el(args: argparse.Namespace) -> int:
     from nifi_like.expression.cli import main as el_main
 
@@ -199,6 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--conf", default=None)
     imp.add_argument("file")
     imp.set_defaults(func=cmd_flow_import)
+    creds = sub.add_parser("set-single-user-credentials", help="set the login (stored hashed), as NiFi's command")
+    creds.add_argument("username")
+    creds.add_argument("password")
+    creds.add_argument("--data", required=True)
+    creds.set_defaults(func=cmd_credentials)
     el = sub.add_parser("el", help="evaluate an Expression Language expression", add_help=False)
     el.add_argument("rest", nargs=argparse.REMAINDER)
     el.set_defaults(func=cmd_el)

@@ -81,7 +81,8 @@ class Flow:
     def _index_group(self, group: Component, parent: Component) -> None:
         self.index[group["identifier"]] = Located("PROCESS_GROUP", group, parent)
         for key, value in GROUP_DEFAULTS.items():
-            group.setdefault(key, copy.deepcopy(value))
+            if key not in group:  # deep-copy only what is missing: reindex runs on every edit
+                group[key] = copy.deepcopy(value)
         for list_name, kind in GROUP_LISTS.items():
             for component in group.setdefault(list_name, []):
                 if kind == "PROCESS_GROUP":
@@ -90,7 +91,8 @@ class Flow:
                 defaults = {"PROCESSOR": PROCESSOR_DEFAULTS, "CONNECTION": CONNECTION_DEFAULTS,
                             "INPUT_PORT": PORT_DEFAULTS, "OUTPUT_PORT": PORT_DEFAULTS}.get(kind, {})
                 for key, value in defaults.items():
-                    component.setdefault(key, copy.deepcopy(value))
+                    if key not in component:
+                        component[key] = copy.deepcopy(value)
                 component.setdefault("componentType", kind)
                 component["groupIdentifier"] = group["identifier"]
                 if "identifier" in component:

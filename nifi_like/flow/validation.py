@@ -14,6 +14,7 @@ from nifi_like.flow.model import Flow
 
 CONNECTABLE = {"PROCESSOR", "INPUT_PORT", "OUTPUT_PORT", "FUNNEL"}
 SCHEDULED_STATES = {"ENABLED", "DISABLED", "RUNNING"}
+MAX_CONCURRENT_TASKS = 256  # each concurrent task is a thread
 STRATEGIES = {"TIMER_DRIVEN", "CRON_DRIVEN", "EVENT_DRIVEN", "PRIMARY_NODE_ONLY"}
 
 
@@ -63,8 +64,8 @@ def scheduling_problems(processor: Mapping[str, Any], where: str) -> list[str]:
         except ValueError as exc:
             problems.append(f"{where}: {field} {exc}")
     tasks = processor.get("concurrentlySchedulableTaskCount")
-    if not isinstance(tasks, int) or tasks < 1:
-        problems.append(f"{where}: concurrent tasks '{tasks}' is not a positive integer")
+    if not isinstance(tasks, int) or not 1 <= tasks <= MAX_CONCURRENT_TASKS:
+        problems.append(f"{where}: concurrent tasks '{tasks}' is not an integer from 1 to {MAX_CONCURRENT_TASKS}")
     if processor.get("scheduledState") not in SCHEDULED_STATES:
         problems.append(f"{where}: scheduled state '{processor.get('scheduledState')}' is not one of "
                         "ENABLED, DISABLED, RUNNING")
