@@ -25,7 +25,6 @@ class Settings:
     # [scheduler]
     max_threads: int = 10
     administrative_yield: float = 30.0
-    gil_switch_interval: float = 0.0005
     # [provenance]
     provenance_enabled: bool = True
     # [bulletins]
@@ -45,7 +44,6 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "queues.window": ("queue_window", int),
     "scheduler.max_threads": ("max_threads", int),
     "scheduler.administrative_yield": ("administrative_yield", parse_time_period),
-    "scheduler.gil_switch_interval": ("gil_switch_interval", parse_time_period),
     "provenance.enabled": ("provenance_enabled", bool),
     "bulletins.per_component": ("bulletins_per_component", int),
     "web.host": ("host", str),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,7 +33,6 @@ class ComponentStateError(Exception):
 class FlowController:
     def __init__(self, settings: Settings, *, registry: ProcessorRegistry | None = None) -> None:
         self.settings = settings
-        sys.setswitchinterval(settings.gil_switch_interval)
         self.registry = registry or ProcessorRegistry()
         self.repo = Repository(settings.data_dir, durability=settings.durability, map_size=settings.map_size,
                                inline_max=settings.inline_content_max, claim_file_max=settings.claim_file_max)
