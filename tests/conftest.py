@@ -24,6 +24,7 @@ def registry() -> ProcessorRegistry:
     test_processors.Explode.calls = 0
     test_processors.Penalize.seen = []
     test_processors.Yielder.triggers = []
+    test_processors.Lifecycle.reset()
     return reg
 
 

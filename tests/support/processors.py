@@ -110,4 +110,42 @@ class Yielder(Processor):
 
         Yielder.triggers.append(time.monotonic())
         context.yield_()
-ALL = (Emit, Pass, Explode, Penalize, Yielder)
+
+
+
+class Lifecycle(Processor):
+    """Records lifecycle calls, trigger threads and how many triggers each session saw."""
+
+    SUCCESS = Relationship("success")
+    calls: list[str] = []
+    threads: set[str] = set()
+    per_session: dict[int, int] = {}
+    overlap = 0
+    _running = 0
+    _lock = threading.Lock()
+
+    def on_scheduled(self, context: ProcessContext) -> None:
+        Lifecycle.calls.append("on_scheduled")
+
+    def on_stopped(self, context: ProcessContext) -> None:
+        Lifecycle.calls.append("on_stopped")
+
+    def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
+        import time
+
+        with Lifecycle._lock:
+            Lifecycle._running += 1
+            Lifecycle.overlap = max(Lifecycle.overlap, Lifecycle._running)
+        Lifecycle.threads.add(threading.current_thread().name)
+        Lifecycle.per_session[id(session)] = Lifecycle.per_session.get(id(session), 0) + 1
+        ff = session.get()
+        if ff is not None:
+            time.sleep(0.02)
+            session.transfer(ff, self.SUCCESS)
+        with Lifecycle._lock:
+            Lifecycle._running -= 1
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.calls, cls.threads, cls.per_session, cls.overlap, cls._running = [], set(), {}, 0, 0
+ALL = (Emit, Pass, Explode, Penalize, Yielder, Lifecycle)

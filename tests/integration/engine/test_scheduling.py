@@ -6,9 +6,12 @@ import asyncio
 import time
 from typing import Any
 
+import pytest
+
+from nifi_like.engine.controller import ComponentStateError
 from tests.conftest import eventually
 from tests.support.flows import connection, flow, processor, uid
-from tests.support.processors import Emit, Penalize, Yielder
+from tests.support.processors import Emit, Lifecycle, Penalize, Yielder
 
 
 async def test_cron_driven_processor_fires_on_the_second(make_controller: Any) -> None:
@@ -78,3 +81,44 @@ async def test_flowfiles_cross_ports_funnels_and_groups(make_controller: Any) ->
     skipped = await controller.schedule_group(child_id, "STOPPED")
     assert skipped == []
     assert controller.nodes[inner["identifier"]].run_state == "STOPPED"
+
+
+async def test_lifecycle_and_concurrent_tasks(make_controller: Any) -> None:
+    emit = processor("emit", "Emit", {"Batch Size": "20"}, state="ENABLED")
+    life = processor("life", "Lifecycle", state="ENABLED", auto_terminate=("success",), tasks=3,
+                     schedulingStrategy="EVENT_DRIVEN")
+    controller = make_controller()
+    await controller.load(flow([emit, life], [connection(emit, life, ["success"])]))
+    await controller.start(emit["identifier"])
+    await eventually(lambda: Emit.counter >= 40)
+    await controller.stop(emit["identifier"])
+    await controller.start(life["identifier"])
+    queue = next(iter(controller.connections.values()))
+    await eventually(lambda: queue.count == 0)
+    await controller.stop(life["identifier"])
+    assert Lifecycle.calls == ["on_scheduled", "on_stopped"]
+    assert len(Lifecycle.threads) == 3 and Lifecycle.overlap >= 2, "three tasks ran side by side"
+
+
+async def test_run_duration_shares_one_session_between_triggers(make_controller: Any) -> None:
+    emit = processor("emit", "Emit", {"Batch Size": "30"}, state="ENABLED")
+    life = processor("life", "Lifecycle", state="ENABLED", auto_terminate=("success",), runDurationMillis=500)
+    controller = make_controller()
+    await controller.load(flow([emit, life], [connection(emit, life, ["success"])]))
+    await controller.start(emit["identifier"])
+    await eventually(lambda: Emit.counter >= 30)
+    await controller.stop(emit["identifier"])
+    await controller.start(life["identifier"])
+    queue = next(iter(controller.connections.values()))
+    await eventually(lambda: queue.count == 0)
+    assert max(Lifecycle.per_session.values()) >= 5, f"triggers per session: {Lifecycle.per_session}"
+
+
+async def test_invalid_processor_is_not_started(make_controller: Any) -> None:
+    emit = processor("emit", "Emit", {"Batch Size": "5"}, state="ENABLED")
+    sink = processor("sink", "Pass", state="ENABLED")  # 'success' neither connected nor auto-terminated
+    controller = make_controller()
+    await controller.load(flow([emit, sink], [connection(emit, sink, ["success"])]))
+    with pytest.raises(ComponentStateError, match="relationship 'success' is not connected"):
+        await controller.start(sink["identifier"])
+    assert controller.status()["processors"][1]["run_status"] == "Invalid"
