@@ -16,6 +16,7 @@ from nifi_like.api.units import parse_data_size, parse_time_period
 _FLOWFILE_PROPERTIES = frozenset({"fileSize", "entryDate", "lineageStartDate"})
 
 
+
 class InputRequirement(Enum):
     INPUT_REQUIRED = "INPUT_REQUIRED"
     INPUT_ALLOWED = "INPUT_ALLOWED"
@@ -29,10 +30,14 @@ class ProcessException(Exception):
 class PropertyValue:
     """A configured property value, with conversions and Expression Language evaluation."""
 
-    __slots__ = ("_compiled", "_needs_properties", "_parameters", "value")
+    __slots__ = ("_compiled", "_needs_properties", "_parameters", "_template", "value")
 
     def __init__(self, value: str | None, parameters: Mapping[str, str] | None = None) -> None:
-        self.value = value
+        self._template = value  # as configured, for Expression Language (which resolves #{...} itself)
+        if value is not None and "#{" in value:
+            from nifi_like import expression
+            value = expression.substitute_parameters(value, parameters or {})
+        self.value = value  # parameters substituted, as NiFi gives every property
         self._parameters = parameters
         self._compiled: Any = None
         self._needs_properties = False
@@ -64,11 +69,12 @@ class PropertyValue:
     def evaluate(self, flowfile: FlowFile | None = None, attributes: Mapping[str, str] | None = None,
                  state: Mapping[str, str] | None = None) -> PropertyValue:
         """Evaluate Expression Language against a FlowFile's attributes (plus extra ones)."""
-        if self.value is None or ("${" not in self.value and "#{" not in self.value):
+        template = self._template
+        if template is None or ("${" not in template and "#{" not in template):
             return self
         if self._compiled is None:
             from nifi_like import expression
-            self._compiled = expression.compile(self.value)
+            self._compiled = expression.compile(template)
             names = self._compiled.attribute_names
             self._needs_properties = names is None or bool(set(names) & _FLOWFILE_PROPERTIES)
         merged: Mapping[str, str] = flowfile.attributes if flowfile is not None else {}
@@ -77,7 +83,14 @@ class PropertyValue:
                       "lineageStartDate": str(flowfile.lineage_start_date), **merged}
         if attributes:
             merged = {**merged, **attributes}
-        return PropertyValue(self._compiled.evaluate(merged, parameters=self._parameters, state=state))
+        return PropertyValue.plain(self._compiled.evaluate(merged, parameters=self._parameters, state=state))
+
+    @classmethod
+    def plain(cls, value: str | None) -> PropertyValue:
+        """A value taken as it is: no parameter references or expressions in it are resolved."""
+        result = cls(None)
+        result.value = value  # no template: evaluate() returns it unchanged
+        return result
 
 
 class StateMap:

@@ -108,13 +108,10 @@ class Flow:
         return (loc for loc in self.index.values() if loc.kind == kind)
 
     def parameters_for(self, group: Component) -> dict[str, str]:
-        """Parameter values visible to a group: its context and the contexts that one inherits."""
+        """Parameter values visible to a group: its own context and the contexts that one inherits
+        (as in NiFi, a child group does not see its parent's context unless bound to it)."""
         contexts = self.document.get("parameterContexts") or {}
         name = group.get("parameterContextName")
-        loc = self.find(group["identifier"])
-        while not name and loc is not None and loc.group is not loc.component:
-            name = loc.group.get("parameterContextName")
-            loc = self.find(loc.group["identifier"])
         values: dict[str, str] = {}
         pending = [name] if name else []
         seen: set[str] = set()

@@ -138,6 +138,28 @@ def flow_problems(flow: Flow, registry: ProcessorRegistry) -> list[str]:
     return problems + connection_problems(flow, registry)
 
 
+def parameter_problems(flow: Flow, group: Mapping[str, Any], properties: Mapping[str, str | None],
+                       where: str) -> list[str]:
+    """Parameters referenced by property values that the group's parameter context does not define."""
+    from nifi_like import expression
+
+    defined = flow.parameters_for(dict(group))
+    problems: list[str] = []
+    for name, value in properties.items():
+        if not value or "#{" not in value:
+            continue
+        try:
+            missing = [p for p in expression.parameter_references(value) if p not in defined]
+        except ValueError as exc:
+            problems.append(f"Property '{name}' of {where}: {exc}")
+            continue
+        context = group.get("parameterContextName")
+        problems += [f"Property '{name}' of {where}: references parameter '{p}', which "
+                     + (f"parameter context '{context}' does not define" if context else
+                        "is not defined (the group has no parameter context)") for p in missing]
+    return problems
+
+
 def readiness_problems(flow: Flow, registry: ProcessorRegistry, processor_id: str) -> list[str]:
     """Why a processor cannot start: NiFi's validation (properties, unconnected relationships)."""
     loc = flow.find(processor_id)
@@ -149,6 +171,7 @@ def readiness_problems(flow: Flow, registry: ProcessorRegistry, processor_id: st
         return [f"{label(proc)}: unknown processor type '{proc.get('type')}'"]
     properties = proc.get("properties") or {}
     problems = property_problems(cls, properties, label(proc), require=True)
+    problems += parameter_problems(flow, loc.group, properties, label(proc))
     problems += scheduling_problems(proc, label(proc))
     connected = {rel for c in flow.of_kind("CONNECTION")
                  if (c.component.get("source") or {}).get("id") == processor_id

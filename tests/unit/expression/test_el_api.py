@@ -12,7 +12,15 @@ from nifi_like.expression.cli import main
 
 
 def test_public_names() -> None:
-    assert set(el.__all__) == {"CompiledExpression", "ExpressionError", "compile", "evaluate", "validate"}
+    assert set(el.__all__) == {"CompiledExpression", "ExpressionError", "compile", "evaluate", "validate",
+                               "substitute_parameters", "parameter_references"}
+
+
+def test_parameters_are_substituted_with_nifi_escaping() -> None:
+    assert el.substitute_parameters("#{a}-##{a}-###{a}", {"a": "x"}) == "x-#{a}-#x"
+    assert el.parameter_references("#{a} and #{b c} ##{d}") == ["a", "b c"]
+    with pytest.raises(ExpressionError, match="Parameter 'missing' is not defined"):
+        el.substitute_parameters("x #{missing}", {})
     assert issubclass(ExpressionError, ValueError)
 
 
