@@ -20,6 +20,9 @@ def registry() -> ProcessorRegistry:
     reg = ProcessorRegistry()
     for cls in test_processors.ALL:
         reg.register(cls)
+    for service in test_processors.SERVICES:
+        reg.register_service(service)
+    test_processors.Sequence.enabled = []
     test_processors.Emit.reset()
     test_processors.Explode.calls = 0
     test_processors.Penalize.seen = []

@@ -1,6 +1,7 @@
 """The public API for processor authors."""
 
 from nifi_like.api import validators
+from nifi_like.api.controller_service import ConfigurationContext, ControllerService
 from nifi_like.api.flowfile import Claim, FlowFile
 from nifi_like.api.processor import (
     ComponentLog,
@@ -19,7 +20,7 @@ from nifi_like.api.relationship import Relationship
 from nifi_like.api.units import format_data_size, parse_data_size, parse_time_period
 
 __all__ = [
-    "AllowableValue", "Claim", "ComponentLog", "ExpressionLanguageScope", "FlowFile", "InputRequirement",
+    "AllowableValue", "Claim", "ComponentLog", "ConfigurationContext", "ControllerService", "ExpressionLanguageScope", "FlowFile", "InputRequirement",
     "ProcessContext", "ProcessException", "ProcessSession", "Processor", "PropertyDescriptor",
     "PropertyValue", "ProvenanceReporter", "Relationship", "StateManager", "StateMap",
     "format_data_size", "parse_data_size", "parse_time_period", "validators",

@@ -30,9 +30,11 @@ class ProcessException(Exception):
 class PropertyValue:
     """A configured property value, with conversions and Expression Language evaluation."""
 
-    __slots__ = ("_compiled", "_needs_properties", "_parameters", "_template", "value")
+    __slots__ = ("_compiled", "_needs_properties", "_parameters", "_services", "_template", "value")
 
-    def __init__(self, value: str | None, parameters: Mapping[str, str] | None = None) -> None:
+    def __init__(self, value: str | None, parameters: Mapping[str, str] | None = None,
+                 services: Callable[[str], Any] | None = None) -> None:
+        self._services = services
         self._template = value  # as configured, for Expression Language (which resolves #{...} itself)
         if value is not None and "#{" in value:
             from nifi_like import expression
@@ -65,6 +67,14 @@ class PropertyValue:
     def as_data_size(self) -> int | None:
         """Bytes."""
         return None if self.value is None else parse_data_size(self.value)
+
+    def as_controller_service(self) -> Any:
+        """The enabled controller service whose id this property holds (NiFi's asControllerService)."""
+        if self.value is None:
+            return None
+        if self._services is None:
+            raise ProcessException("no controller services are available here")
+        return self._services(self.value)
 
     def evaluate(self, flowfile: FlowFile | None = None, attributes: Mapping[str, str] | None = None,
                  state: Mapping[str, str] | None = None) -> PropertyValue:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from nifi_like.api import validators
 from nifi_like.api.validators import Validator
@@ -36,6 +37,8 @@ class PropertyDescriptor:
     expression_language: ExpressionLanguageScope = ExpressionLanguageScope.NONE
     dynamic: bool = False
     display_name: str = ""
+    #: the controller service class (or base class) whose id this property holds
+    controller_service: Any = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -54,6 +57,8 @@ class PropertyDescriptor:
         """
         if value is None or value == "":
             return "is required" if self.required and self.default is None else None
+        if self.controller_service is not None:
+            return None  # an id: checked against the flow's services (flow.validation)
         if "#{" in value or (self.supports_el and "${" in value):
             return _check_expression(value)
         if self.allowed and value not in self.allowed:

@@ -52,7 +52,7 @@ class StandardProcessContext(ProcessContext):
             declared = self._descriptors.get(name)
             if raw is None and declared is not None:
                 raw = declared.default
-            value = self._values[name] = PropertyValue(raw, self._node.parameters)
+            value = self._values[name] = PropertyValue(raw, self._node.parameters, self._node.service_lookup)
         return value
 
     @property

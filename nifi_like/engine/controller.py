@@ -15,10 +15,17 @@ from nifi_like.engine.node import Node
 from nifi_like.engine.passthrough import PassThrough
 from nifi_like.engine.registry import ProcessorRegistry
 from nifi_like.engine.scheduler import Scheduler
+from nifi_like.engine.services import ServiceContext, ServiceDirectory, ServiceNode
 from nifi_like.flow.errors import FlowError
 from nifi_like.flow.model import Flow, Located, empty_flow
 from nifi_like.flow.store import FlowStore
-from nifi_like.flow.validation import flow_problems, label, readiness_problems
+from nifi_like.flow.validation import (
+    flow_problems,
+    label,
+    property_problems,
+    readiness_problems,
+    service_reference_problems,
+)
 from nifi_like.monitoring.bulletins import BulletinBoard
 from nifi_like.repository import Repository, keys
 
@@ -44,6 +51,7 @@ class FlowController:
         self.flow = Flow(empty_flow())
         self.nodes: dict[str, Node] = {}
         self.connections: dict[str, Connection] = {}
+        self.services = ServiceDirectory()
         self._lock = asyncio.Lock()
         self.closed = False
 
@@ -80,7 +88,16 @@ class FlowController:
             await self._resume()
 
     async def _resume(self) -> None:
-        """Start what the flow records as RUNNING, as NiFi's auto-resume does."""
+        """Enable the services and start the components the flow records as ENABLED / RUNNING, as
+        NiFi's auto-resume does."""
+        for service in list(self.services.nodes.values()):
+            loc = self.flow.find(service.id)
+            if loc is not None and loc.component.get("scheduledState") == "ENABLED":
+                try:
+                    await self.enable_service(service.id, save=False)
+                except ComponentStateError as exc:
+                    self.bulletins.add("WARNING", service.id, service.name, f"not enabled: {exc}",
+                                       service.group_id)
         for node in self.nodes.values():
             loc = self.flow.find(node.id)
             if loc is None:
@@ -112,6 +129,7 @@ class FlowController:
             node = self.nodes.get(node_id)
             if node is None or node.run_state != "RUNNING":
                 self.nodes[node_id] = self._make_node(loc, node)
+        self._sync_services()
         conns = {loc.component["identifier"]: loc for loc in self.flow.of_kind("CONNECTION")}
         for conn_id in list(self.connections):
             if conn_id not in conns:
@@ -119,6 +137,26 @@ class FlowController:
         for conn_id, loc in conns.items():
             self._sync_connection(conn_id, loc.component)
         self._wire()
+
+    def _sync_services(self) -> None:
+        wanted = {loc.component["identifier"]: loc for loc in self.flow.of_kind("CONTROLLER_SERVICE")}
+        nodes = self.services.nodes
+        for service_id in list(nodes):
+            if service_id not in wanted:
+                if nodes[service_id].state == "ENABLED":
+                    nodes[service_id].service.on_disabled()
+                del nodes[service_id]
+        for service_id, loc in wanted.items():
+            current = nodes.get(service_id)
+            if current is not None and current.state == "ENABLED":
+                continue
+            comp = loc.component
+            cls = self.registry.resolve_service(str(comp["type"]))
+            if cls is None:
+                raise FlowError([f"{label(comp)}: unknown controller service type '{comp['type']}'"])
+            nodes[service_id] = ServiceNode(service_id, comp.get("name") or cls.__name__, loc.group["identifier"],
+                                            str(comp["type"]), cls(), comp.get("properties") or {},
+                                            self.flow.parameters_for(loc.group))
 
     def _make_node(self, loc: Located, previous: Node | None) -> Node:
         comp = loc.component
@@ -141,6 +179,7 @@ class FlowController:
             node = Node(comp["identifier"], comp.get("name") or loc.kind.title(), loc.kind, PassThrough(loc.kind),
                         group_id=loc.group["identifier"], type_name=loc.kind,
                         concurrent_tasks=int(comp.get("concurrentlySchedulableTaskCount") or 1))
+        node.service_lookup = self.services.instance
         if previous is not None:
             node.stats = previous.stats
             node.run_state = previous.run_state
@@ -193,10 +232,76 @@ class FlowController:
 
     def _readiness(self, node: Node) -> list[str]:
         if node.kind == "PROCESSOR":
-            return readiness_problems(self.flow, self.registry, node.id)
+            return readiness_problems(self.flow, self.registry, node.id) + self._disabled_services(node)
         if not node.outgoing:
             return [f"{node.kind.replace('_', ' ').title()} '{node.name}' has no outgoing connection"]
         return []
+
+    def _disabled_services(self, node: Node) -> list[str]:
+        problems = []
+        for descriptor in type(node.processor).property_descriptors():
+            service_id = node.properties.get(descriptor.name) or descriptor.default
+            service = self.services.nodes.get(service_id or "") if descriptor.controller_service else None
+            if service is not None and service.state != "ENABLED":
+                problems.append(f"{node.name}[{node.id}]: controller service {service.name}[{service.id}] "
+                                "is not enabled")
+        return problems
+
+    # -- controller services --------------------------------------------------------------
+    def service_problems(self, service_id: str) -> list[str]:
+        service = self.services.nodes[service_id]
+        loc = self.flow.find(service_id)
+        assert loc is not None
+        cls = type(service.service)
+        where = label(loc.component)
+        problems = property_problems(cls, service.properties, where, require=True)
+        problems += service_reference_problems(self.flow, self.registry, loc.group, cls, service.properties, where)
+        try:
+            problems += [f"{where}: {p}" for p in service.service.custom_validate(service.properties)]
+        except Exception as exc:
+            problems.append(f"{where}: validation failed: {exc!r}")
+        return problems
+
+    async def enable_service(self, service_id: str, *, save: bool = True) -> None:
+        service = self.services.nodes.get(service_id)
+        if service is None:
+            raise KeyError(service_id)
+        if service.state == "ENABLED":
+            return
+        problems = self.service_problems(service_id)
+        if problems:
+            raise ComponentStateError(f"{service.name}[{service.id}] is not valid: " + "; ".join(problems))
+        context = ServiceContext(service, self.services.instance)
+        try:
+            await asyncio.get_running_loop().run_in_executor(self.scheduler.executor, service.service.on_enabled,
+                                                             context)
+        except Exception as exc:
+            raise ComponentStateError(f"{service.name}[{service.id}] failed to enable: {exc}") from exc
+        service.state = "ENABLED"
+        self._record_state(service_id, "ENABLED")
+        if save:
+            self.save()
+
+    def referencing(self, service_id: str) -> list[Node]:
+        """Processors whose properties name this service."""
+        return [node for node in self.nodes.values() if node.kind == "PROCESSOR" and any(
+            d.controller_service is not None and (node.properties.get(d.name) or d.default) == service_id
+            for d in type(node.processor).property_descriptors())]
+
+    async def disable_service(self, service_id: str) -> None:
+        service = self.services.nodes.get(service_id)
+        if service is None:
+            raise KeyError(service_id)
+        running = [n for n in self.referencing(service_id) if self.scheduler.is_scheduled(n)]
+        if running:
+            names = ", ".join(f"{n.name}[{n.id}]" for n in running)
+            raise ComponentStateError(f"{service.name}[{service.id}] is referenced by running components: {names}; "
+                                      "stop them first")
+        if service.state == "ENABLED":
+            await asyncio.get_running_loop().run_in_executor(self.scheduler.executor, service.service.on_disabled)
+        service.state = "DISABLED"
+        self._record_state(service_id, "DISABLED")
+        self.save()
 
     def validation_errors(self, component_id: str) -> list[str]:
         return self._readiness(self.node(component_id))
@@ -272,7 +377,16 @@ class FlowController:
         return skipped
 
     async def _stop_all(self) -> None:
+        """Stop every component, then release every enabled service (their recorded states stay)."""
         await asyncio.gather(*(self.scheduler.stop(node) for node in self.nodes.values()))
+        loop = asyncio.get_running_loop()
+        for service in self.services.nodes.values():
+            if service.state == "ENABLED":
+                service.state = "DISABLED"
+                try:
+                    await loop.run_in_executor(self.scheduler.executor, service.service.on_disabled)
+                except Exception as exc:
+                    self.bulletins.add("ERROR", service.id, service.name, f"on_disabled failed: {exc!r}")
 
     async def shutdown(self) -> None:
         """Graceful stop: in-flight sessions finish and commit; the flow keeps its run states."""

@@ -6,8 +6,8 @@ import asyncio
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from nifi_like.api.processor import InputRequirement, Processor
 from nifi_like.api.relationship import Relationship
@@ -54,6 +54,7 @@ class Node:
         self.waiting = False  # set by the scheduler while it sleeps; only then is a wakeup sent
         self.loop: asyncio.AbstractEventLoop | None = None
         self.context: StandardProcessContext | None = None
+        self.service_lookup: Callable[[str], Any] | None = None  # enabled controller services by id
 
     @property
     def relationships(self) -> list[Relationship]:

@@ -35,6 +35,8 @@ CONNECTION_DEFAULTS: dict[str, Any] = {
 }
 PORT_DEFAULTS: dict[str, Any] = {"concurrentlySchedulableTaskCount": 1, "scheduledState": "ENABLED",
                                  "allowRemoteAccess": False, "comments": "", "position": {"x": 0.0, "y": 0.0}}
+SERVICE_DEFAULTS: dict[str, Any] = {"properties": {}, "propertyDescriptors": {}, "scheduledState": "DISABLED",
+                                    "comments": "", "controllerServiceApis": []}
 GROUP_DEFAULTS: dict[str, Any] = {"comments": "", "position": {"x": 0.0, "y": 0.0}, "variables": {},
                                   "flowFileConcurrency": "UNBOUNDED",
                                   "flowFileOutboundPolicy": "STREAM_WHEN_AVAILABLE",
@@ -89,7 +91,8 @@ class Flow:
                     self._index_group(component, group)
                     continue
                 defaults = {"PROCESSOR": PROCESSOR_DEFAULTS, "CONNECTION": CONNECTION_DEFAULTS,
-                            "INPUT_PORT": PORT_DEFAULTS, "OUTPUT_PORT": PORT_DEFAULTS}.get(kind, {})
+                            "INPUT_PORT": PORT_DEFAULTS, "OUTPUT_PORT": PORT_DEFAULTS,
+                            "CONTROLLER_SERVICE": SERVICE_DEFAULTS}.get(kind, {})
                 for key, value in defaults.items():
                     if key not in component:
                         component[key] = copy.deepcopy(value)
@@ -106,6 +109,19 @@ class Flow:
 
     def of_kind(self, kind: str) -> Iterator[Located]:
         return (loc for loc in self.index.values() if loc.kind == kind)
+
+    def services_in_scope(self, group: Component) -> dict[str, Component]:
+        """Controller services a component of ``group`` may reference: its group's and its ancestors'."""
+        found: dict[str, Component] = {}
+        loc = self.find(group["identifier"])
+        current = group
+        while True:
+            for service in current.get("controllerServices", []):
+                found.setdefault(service["identifier"], service)
+            if loc is None or loc.group is loc.component:
+                return found
+            current = loc.group
+            loc = self.find(current["identifier"])
 
     def parameters_for(self, group: Component) -> dict[str, str]:
         """Parameter values visible to a group: its own context and the contexts that one inherits

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from nifi_like.api.controller_service import ControllerService
 from nifi_like.api.processor import Processor
 from nifi_like.api.units import parse_data_size, parse_time_period
 from nifi_like.engine import cron
@@ -23,8 +24,8 @@ def label(component: Mapping[str, Any]) -> str:
     return f"{type_name}[{component.get('name') or ''}, {component.get('identifier')}]"
 
 
-def property_problems(cls: type[Processor], properties: Mapping[str, str | None], where: str,
-                      *, require: bool) -> list[str]:
+def property_problems(cls: type[Processor] | type[ControllerService], properties: Mapping[str, str | None],
+                      where: str, *, require: bool) -> list[str]:
     """Invalid property values (and, with ``require``, missing required ones)."""
     problems: list[str] = []
     declared = {d.name: d for d in cls.property_descriptors()}
@@ -133,6 +134,14 @@ def flow_problems(flow: Flow, registry: ProcessorRegistry) -> list[str]:
         problems += property_problems(cls, proc.get("properties") or {}, where,
                                       require=proc.get("scheduledState") == "RUNNING")
         problems += scheduling_problems(proc, where)
+    for loc in flow.of_kind("CONTROLLER_SERVICE"):
+        service = loc.component
+        service_cls = registry.resolve_service(str(service.get("type")))
+        if service_cls is None:
+            problems.append(f"{label(service)}: unknown controller service type '{service.get('type')}'")
+            continue
+        problems += property_problems(service_cls, service.get("properties") or {}, label(service),
+                                      require=service.get("scheduledState") == "ENABLED")
     for loc in flow.of_kind("REMOTE_PROCESS_GROUP"):
         problems.append(f"{label(loc.component)}: remote process groups are not supported")
     return problems + connection_problems(flow, registry)
@@ -160,6 +169,31 @@ def parameter_problems(flow: Flow, group: Mapping[str, Any], properties: Mapping
     return problems
 
 
+def service_reference_problems(flow: Flow, registry: ProcessorRegistry, group: Mapping[str, Any],
+                               cls: type[Processor] | type[ControllerService],
+                               properties: Mapping[str, str | None], where: str) -> list[str]:
+    """Properties naming controller services that are missing, of the wrong kind, or not enabled."""
+    problems: list[str] = []
+    in_scope = flow.services_in_scope(dict(group))
+    for descriptor in cls.property_descriptors():
+        wanted = descriptor.controller_service
+        service_id = properties.get(descriptor.name) or descriptor.default
+        if wanted is None or not service_id:
+            continue
+        service = in_scope.get(service_id)
+        service_cls = registry.resolve_service(str(service.get("type"))) if service else None
+        if service is None or service_cls is None:
+            problems.append(f"Property '{descriptor.name}' of {where}: '{service_id}' is not a controller "
+                            "service of this group or its parents")
+        elif not issubclass(service_cls, wanted):
+            problems.append(f"Property '{descriptor.name}' of {where}: {label(service)} is not a "
+                            f"{wanted.__name__}")
+        elif service.get("scheduledState") != "ENABLED":
+            problems.append(f"Property '{descriptor.name}' of {where}: controller service {label(service)} "
+                            "is not enabled")
+    return problems
+
+
 def readiness_problems(flow: Flow, registry: ProcessorRegistry, processor_id: str) -> list[str]:
     """Why a processor cannot start: NiFi's validation (properties, unconnected relationships)."""
     loc = flow.find(processor_id)
@@ -172,6 +206,7 @@ def readiness_problems(flow: Flow, registry: ProcessorRegistry, processor_id: st
     properties = proc.get("properties") or {}
     problems = property_problems(cls, properties, label(proc), require=True)
     problems += parameter_problems(flow, loc.group, properties, label(proc))
+    problems += service_reference_problems(flow, registry, loc.group, cls, properties, label(proc))
     problems += scheduling_problems(proc, label(proc))
     connected = {rel for c in flow.of_kind("CONNECTION")
                  if (c.component.get("source") or {}).get("id") == processor_id

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 from nifi_like.api import (
+    ConfigurationContext,
+    ControllerService,
     InputRequirement,
     ProcessContext,
     Processor,
@@ -148,4 +150,39 @@ class Lifecycle(Processor):
     @classmethod
     def reset(cls) -> None:
         cls.calls, cls.threads, cls.per_session, cls.overlap, cls._running = [], set(), {}, 0, 0
-ALL = (Emit, Pass, Explode, Penalize, Yielder, Lifecycle)
+
+
+class Sequence(ControllerService):
+    """A controller service handing out increasing numbers, starting at 'Start'."""
+
+    START = PropertyDescriptor("Start", default="1", validator=validators.INTEGER)
+    enabled: list[str] = []
+
+    def on_enabled(self, context: ConfigurationContext) -> None:
+        self._next = context.get_property(self.START).as_int() or 0
+        self._lock = threading.Lock()
+        Sequence.enabled.append(context.identifier)
+
+    def on_disabled(self) -> None:
+        Sequence.enabled.remove(next(iter(Sequence.enabled)))
+
+    def next(self) -> int:
+        with self._lock:
+            self._next += 1
+            return self._next - 1
+
+
+class Number(Processor):
+    """Numbers each FlowFile with the Sequence service its 'Sequence' property names."""
+
+    SEQUENCE = PropertyDescriptor("Sequence", required=True, controller_service=Sequence)
+    SUCCESS = Relationship("success")
+
+    def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
+        sequence = context.get_property(self.SEQUENCE).as_controller_service()
+        for ff in session.get_batch(50):
+            session.transfer(session.put_attribute(ff, "seq", str(sequence.next())), self.SUCCESS)
+
+
+ALL = (Emit, Pass, Explode, Penalize, Yielder, Lifecycle, Number)
+SERVICES = (Sequence,)
