@@ -303,6 +303,47 @@ class FlowEditor:
         undo_proc = self._remove_from(loc.group["processors"], {processor_id})
         self._commit(self._chain(undo_proc, undo_conns))
 
+    # -- controller services ---------------------------------------------------------------
+    def add_service(self, group_id: str, type_name: str, fields: Mapping[str, Any]) -> Component:
+        group = self.group(group_id)
+        cls = self.controller.registry.resolve_service(type_name)
+        if cls is None:
+            known = ", ".join(c.type_name() for c in self.controller.registry.service_types())
+            raise FlowError([f"unknown controller service type '{type_name}' (known types: {known or 'none'})"],
+                            "the change")
+        service: Component = {
+            "identifier": new_id(), "name": cls.__name__, "type": cls.type_name(),
+            "componentType": "CONTROLLER_SERVICE", "scheduledState": "DISABLED",
+            "properties": {d.name: d.default for d in cls.property_descriptors() if d.default is not None},
+        }
+        self._merge_processor(service, fields)
+        group.setdefault("controllerServices", []).append(service)
+        self._commit(self._unappend(group["controllerServices"], service))
+        return service
+
+    def _enabled(self, service_id: str) -> bool:
+        node = self.controller.services.nodes.get(service_id)
+        return node is not None and node.state == "ENABLED"
+
+    def update_service(self, service_id: str, fields: Mapping[str, Any]) -> Component:
+        service = self.locate(service_id, "CONTROLLER_SERVICE").component
+        if self._enabled(service_id) and set(fields) - {"name", "comments"}:
+            raise ComponentStateError(f"{label(service)} is enabled; disable it before changing its configuration")
+        undo = self._restore(service)
+        self._merge_processor(service, fields)
+        self._commit(undo)
+        return service
+
+    def remove_service(self, service_id: str) -> None:
+        loc = self.locate(service_id, "CONTROLLER_SERVICE")
+        if self._enabled(service_id):
+            raise ComponentStateError(f"{label(loc.component)} is enabled; disable it before deleting it")
+        users = self.controller.referencing(service_id)
+        if users:
+            raise ComponentStateError(f"{label(loc.component)} is referenced by "
+                                      f"{', '.join(f'{n.name}[{n.id}]' for n in users)}; change them first")
+        self._commit(self._remove_from(loc.group["controllerServices"], {service_id}))
+
     # -- connections ---------------------------------------------------------------------
     def _connections_touching(self, component_id: str) -> list[Component]:
         return [loc.component for loc in self.flow.of_kind("CONNECTION")

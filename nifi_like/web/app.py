@@ -20,6 +20,7 @@ from nifi_like.web import (
     routes_flow,
     routes_parameters,
     routes_queues,
+    routes_services,
     routes_system,
 )
 from nifi_like.web.auth import TokenService, ensure_credentials
@@ -109,7 +110,7 @@ def create_app(controller: FlowController, settings: Settings | None = None) -> 
     app.cleanup_ctx.append(_queue_requests)
     app.cleanup_ctx.append(live.live_ctx)
     for module in (routes_access, routes_flow, routes_components, routes_queues, routes_definitions,
-                   routes_parameters, routes_system, live):
+                   routes_parameters, routes_services, routes_system, live):
         app.router.add_routes(module.routes)
     app.router.add_get("/", to_canvas)
     app.router.add_get("/nifi", canvas)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from nifi_like.api.controller_service import ControllerService
 from nifi_like.api.processor import Processor
 from nifi_like.api.properties import ExpressionLanguageScope, PropertyDescriptor
 from nifi_like.api.relationship import Relationship
@@ -78,6 +79,42 @@ class Shapes:
         return {"id": component_id, "uri": "", "revision": self.revision(component_id), "permissions": PERMISSIONS,
                 "position": position(component),
                 "bulletins": [bulletin_entity(b) for b in self.controller.bulletins.for_component(component_id)]}
+
+    # -- controller services -------------------------------------------------------------
+    def controller_service(self, loc: Located) -> JsonObj:
+        comp = loc.component
+        service_id = str(comp["identifier"])
+        group_id = str(loc.group["identifier"])
+        controller = self.controller
+        cls = controller.registry.resolve_service(str(comp.get("type")))
+        node = controller.services.nodes.get(service_id)
+        state = node.state if node is not None else "DISABLED"
+        problems = controller.service_problems(service_id) if node is not None and state != "ENABLED" else []
+        properties = comp.get("properties") or {}
+        descriptors = {d.name: descriptor_dto(d) for d in cls.property_descriptors()} if cls else {}
+        values = {name: properties.get(name, d["defaultValue"]) for name, d in descriptors.items()}
+        values.update({k: v for k, v in properties.items() if k not in values})
+        references = [{"id": n.id, "component": {"id": n.id, "name": n.name, "type": n.type_name,
+                                                 "referenceType": "Processor", "groupId": n.group_id,
+                                                 "state": n.run_state, "activeThreadCount": n.active_threads},
+                       "revision": self.revision(n.id)} for n in controller.referencing(service_id)]
+        apis = [{"type": base.type_name(), "bundle": bundle()} for base in (cls.__mro__[1:] if cls else ())
+                if base is not ControllerService and isinstance(base, type) and issubclass(base, ControllerService)]
+        dto: JsonObj = {
+            "id": service_id, "parentGroupId": group_id, "name": comp.get("name") or "", "type": comp.get("type"),
+            "bundle": comp.get("bundle") or bundle(), "comments": comp.get("comments") or "", "state": state,
+            "properties": values, "descriptors": descriptors, "referencingComponents": references,
+            "controllerServiceApis": apis, "persistsState": False, "restricted": False, "deprecated": False,
+            "multipleVersionsAvailable": False, "supportsSensitiveDynamicProperties": False,
+            "extensionMissing": cls is None, "validationStatus": "INVALID" if problems else "VALID",
+        }
+        if problems:
+            dto["validationErrors"] = problems
+        entity = self._envelope(comp, group_id)
+        entity.update({"parentGroupId": group_id, "component": dto,
+                       "status": {"runStatus": state, "validationStatus": dto["validationStatus"]},
+                       "operatePermissions": PERMISSIONS})
+        return entity
 
     # -- processors ----------------------------------------------------------------------
     def run_status(self, node: Node | None, invalid: bool) -> str:

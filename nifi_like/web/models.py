@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nifi_like.flow.editor import SCHEDULE_STATES
-from nifi_like.flow.validation import STRATEGIES
+from nifi_like.flow.validation import MAX_CONCURRENT_TASKS, STRATEGIES
 from nifi_like.web.schema import Boolean, Integer, ListOf, MapOf, Number, Obj, Text
 
 REVISION = Obj("RevisionDTO", {
@@ -20,8 +20,6 @@ CONNECTABLE = Obj("ConnectableDTO", {
 BUNDLE = Obj("BundleDTO", {"group": Text(), "artifact": Text(), "version": Text()})
 STYLE = MapOf(Text(), "CSS-like style settings")
 INT_MAX = 2**31 - 1
-#: Each concurrent task is an asyncio task of the scheduler; beyond this many they only cost memory.
-MAX_CONCURRENT_TASKS = 1000
 
 
 def entity(name: str, component: Obj | None = None, *, required: tuple[str, ...] = ("revision",)) -> Obj:
@@ -50,6 +48,16 @@ PROCESSOR_ENTITY = entity("ProcessorEntity", PROCESSOR)
 RUN_STATUS = Obj("ProcessorRunStatusEntity", {
     "revision": REVISION, "state": Text(enum=("RUNNING", "STOPPED", "DISABLED", "RUN_ONCE")),
     "disconnectedNodeAcknowledged": Boolean(),
+}, required=("revision", "state"))
+CONTROLLER_SERVICE = Obj("ControllerServiceDTO", {
+    "id": Text(), "name": Text(), "type": Text("Controller service type (full or short class name)"),
+    "bundle": BUNDLE, "comments": Text(),
+    "properties": MapOf(Text(nullable=True), "Property values by name; null removes a property"),
+})
+CONTROLLER_SERVICE_ENTITY = entity("ControllerServiceEntity", CONTROLLER_SERVICE)
+SERVICE_RUN_STATUS = Obj("ControllerServiceRunStatusEntity", {
+    "revision": REVISION, "state": Text(enum=("ENABLED", "DISABLED")), "disconnectedNodeAcknowledged": Boolean(),
+    "uiOnly": Boolean(),
 }, required=("revision", "state"))
 PORT_RUN_STATUS = Obj("PortRunStatusEntity", {
     "revision": REVISION, "state": Text(enum=("RUNNING", "STOPPED", "DISABLED")),

@@ -77,12 +77,6 @@ async def processor_types(request: web.Request) -> web.StreamResponse:
     return json_response({"processorTypes": types})
 
 
-@routes.get("/nifi-api/flow/controller-service-types")
-@describe("Controller service types (none yet)")
-async def controller_service_types(request: web.Request) -> web.StreamResponse:
-    return json_response({"controllerServiceTypes": []})  # nifi_like has no controller services yet
-
-
 @routes.get("/nifi-api/flow/status")
 @describe("Totals of the whole flow: threads, queued FlowFiles, component counts")
 async def controller_status(request: web.Request) -> web.StreamResponse:
@@ -125,15 +119,8 @@ async def bulletin_board(request: web.Request) -> web.StreamResponse:
                                             "generated": time.strftime("%H:%M:%S UTC", time.gmtime())}})
 
 
-@routes.get("/nifi-api/flow/process-groups/{id}/controller-services")
-@describe("Controller services of a group (none yet)")
-async def group_controller_services(request: web.Request) -> web.StreamResponse:
-    request.app[EDITOR].group(request.match_info["id"])
-    return json_response({"controllerServices": []})  # nifi_like has no controller services yet
-
-
 @routes.get("/nifi-api/flow/controller/controller-services")
-@describe("Controller-level controller services (none yet)")
+@describe("Controller-level controller services (nifi_like keeps services in process groups)")
 async def controller_services(request: web.Request) -> web.StreamResponse:
     return json_response({"controllerServices": []})
 
