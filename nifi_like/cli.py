@@ -181,6 +181,12 @@ def cmd_credentials(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from nifi_like import docs
+
+    return docs.run(args)
+
+
 def cmd_el(args: argparse.Namespace) -> int:
     from nifi_like.expression.cli import main as el_main
 
@@ -217,6 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     creds.add_argument("password")
     creds.add_argument("--data", required=True)
     creds.set_defaults(func=cmd_credentials)
+    from nifi_like.docs import add_arguments as docs_arguments
+
+    docs = sub.add_parser("docs", help="write one Markdown or HTML page per installed processor")
+    docs_arguments(docs)
+    docs.set_defaults(func=cmd_docs)
     el = sub.add_parser("el", help="evaluate an Expression Language expression", add_help=False)
     el.add_argument("rest", nargs=argparse.REMAINDER)
     el.set_defaults(func=cmd_el)

@@ -36,7 +36,7 @@ from nifi_like.flow.validation import property_problems
 from nifi_like.monitoring.bulletins import Bulletin, BulletinBoard
 from nifi_like.repository import Repository, provenance_log
 
-__all__ = ["MockFlowFile", "TestRunner"]
+__all__ = ["FlowRunner", "MockFlowFile", "TestRunner"]
 
 #: Names of the fields of a provenance record, in the order the session writes them.
 PROVENANCE_FIELDS = provenance_log.FIELDS
@@ -345,3 +345,6 @@ def _wait(awaitable: Awaitable[Any]) -> None:
         return
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, wait()).result()
+
+
+from nifi_like.flow_testing import FlowRunner  # noqa: E402 - after MockFlowFile, which it uses

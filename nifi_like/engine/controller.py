@@ -111,7 +111,11 @@ class FlowController:
                     for problem in problems:
                         self.bulletins.add("WARNING", node.id, node.name, f"not started: {problem}", node.group_id)
                     continue
-                await self.scheduler.start(node)
+                try:
+                    await self.scheduler.start(node)
+                except Exception as exc:  # one processor failing on_scheduled must not stop the flow
+                    self.bulletins.add("ERROR", node.id, node.name, f"not started: on_scheduled failed: {exc}",
+                                       node.group_id)
 
     def save(self) -> None:
         self.store.save(self.flow.document)
@@ -320,7 +324,11 @@ class FlowController:
         problems = self._readiness(node)
         if problems:
             raise ComponentStateError(f"{node.name}[{node.id}] is not valid: " + "; ".join(problems))
-        await self.scheduler.start(node)
+        try:
+            await self.scheduler.start(node)
+        except Exception as exc:
+            self.bulletins.add("ERROR", node.id, node.name, f"on_scheduled failed: {exc}", node.group_id)
+            raise ComponentStateError(f"{node.name}[{node.id}] could not start: on_scheduled failed: {exc}") from exc
         self._record_state(component_id, "RUNNING")
         if save:
             self.save()

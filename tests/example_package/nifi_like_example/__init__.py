@@ -1,0 +1,1 @@
+"""Example third-party processors for nifi_like."""
