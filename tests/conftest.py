@@ -23,6 +23,7 @@ def registry() -> ProcessorRegistry:
     for service in test_processors.SERVICES:
         reg.register_service(service)
     test_processors.Sequence.enabled = []
+    test_processors.Fail.seen = []
     test_processors.Emit.reset()
     test_processors.Explode.calls = 0
     test_processors.Penalize.seen = []

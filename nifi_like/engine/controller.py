@@ -179,6 +179,10 @@ class FlowController:
                         scheduling_period=str(comp["schedulingPeriod"]),
                         concurrent_tasks=int(comp["concurrentlySchedulableTaskCount"]),
                         run_duration_ms=int(comp.get("runDurationMillis") or 0), parameters=parameters)
+            node.retried = frozenset(comp.get("retriedRelationships") or [])
+            node.retry_count = int(comp.get("retryCount") or 0)
+            node.backoff_mechanism = str(comp.get("backoffMechanism") or "PENALIZE_FLOWFILE")
+            node.max_backoff_ms = int(parse_time_period(str(comp.get("maxBackoffPeriod") or "10 mins")) * 1000)
         else:
             node = Node(comp["identifier"], comp.get("name") or loc.kind.title(), loc.kind, PassThrough(loc.kind),
                         group_id=loc.group["identifier"], type_name=loc.kind,

@@ -42,6 +42,10 @@ class Node:
         self.concurrent_tasks = concurrent_tasks
         self.run_duration_ms = run_duration_ms
         self.parameters: Mapping[str, str] = parameters or {}
+        self.retried: frozenset[str] = frozenset()  # relationships NiFi's retry applies to
+        self.retry_count = 10
+        self.backoff_mechanism = "PENALIZE_FLOWFILE"
+        self.max_backoff_ms = 600_000
         self.incoming: list[Connection] = []
         self.outgoing: dict[str, list[Connection]] = {}
         self.run_state = "STOPPED"
@@ -90,6 +94,13 @@ class Node:
 
     def has_input(self) -> bool:
         return any(conn.has_available() for conn in self.incoming)
+
+    def input_wait(self, longest: float) -> float:
+        """Seconds to sleep waiting for input: up to ``longest``, less if a penalty ends sooner."""
+        expiries = [e for e in (conn.next_penalty_expiry() for conn in self.incoming) if e is not None]
+        if not expiries:
+            return longest
+        return max(0.0, min(longest, (min(expiries) - time.time() * 1000) / 1000))
 
     def queued(self) -> tuple[int, int]:
         return (sum(c.count for c in self.incoming), sum(c.bytes for c in self.incoming))

@@ -119,7 +119,7 @@ class Scheduler:
                 if delay > 0 or node.outgoing_full() or (node.needs_input() and not node.has_input()):
                     while inflight:
                         self._settle(node, *inflight.popleft())
-                    node.signal.wait(delay if delay > 0 else IDLE_WAIT)
+                    node.signal.wait(delay if delay > 0 else node.input_wait(IDLE_WAIT))
                     node.waiting = False
                     continue
                 node.waiting = False

@@ -500,12 +500,34 @@ class _CommitPlan:
         if claim[0] == FILE and delta > 0 and claim in self.session._pending:
             self.files.add(ref)
 
+    def _retry(self, original: FlowFile, relationship: str) -> FlowFile | None:
+        """NiFi's retry of a relationship: the FlowFile as it arrived goes back to its queue with
+        its retry count raised and a back-off, until the count is used up; then None."""
+        node = self.node
+        attribute = f"retryCount.{node.id}"
+        count = int(original.attributes.get(attribute, "0") or 0)
+        if count >= node.retry_count:
+            return None
+        backoff_ms = min(node.penalty_ms * (2 ** count), node.max_backoff_ms)
+        retried = original.with_attributes({**original.attributes, attribute: str(count + 1)})
+        if node.backoff_mechanism == "YIELD_PROCESSOR":
+            node.yield_for(backoff_ms / 1000)
+            return retried
+        return retried.evolve(penalized_until=now_ms() + backoff_ms)
+
     def add(self, ff_id: str, dest: Any) -> None:
         session = self.session
         ff = session._current[ff_id]
         entry = session._taken.get(ff_id)
         original = entry[2] if entry is not None else None
         how = session._created.get(ff_id, _CREATED_HERE) if entry is None else _CREATED_HERE
+        if original is not None and isinstance(dest, str) and dest in self.node.retried:
+            retried = self._retry(original, dest)
+            if retried is not None:
+                assert entry is not None
+                self.grouped.setdefault(entry[0], []).append((self.pack(retried.pack()), retried))
+                return
+            ff = ff.with_attributes({k: v for k, v in ff.attributes.items() if k != f"retryCount.{self.node.id}"})
         if dest is _REMOVED:
             connections: Any = None
             why = f"Removed by {self.node.name}"

@@ -59,9 +59,12 @@ def scheduling_problems(processor: Mapping[str, Any], where: str) -> list[str]:
             parse_time_period(period)
         except ValueError as exc:
             problems.append(f"{where}: scheduling period {exc}")
-    for field in ("penaltyDuration", "yieldDuration"):
+    if processor.get("backoffMechanism", "PENALIZE_FLOWFILE") not in ("PENALIZE_FLOWFILE", "YIELD_PROCESSOR"):
+        problems.append(f"{where}: backoff mechanism '{processor.get('backoffMechanism')}' is not "
+                        "PENALIZE_FLOWFILE or YIELD_PROCESSOR")
+    for field in ("penaltyDuration", "yieldDuration", "maxBackoffPeriod"):
         try:
-            parse_time_period(str(processor.get(field)))
+            parse_time_period(str(processor.get(field, "10 mins")))
         except ValueError as exc:
             problems.append(f"{where}: {field} {exc}")
     tasks = processor.get("concurrentlySchedulableTaskCount")

@@ -184,5 +184,18 @@ class Number(Processor):
             session.transfer(session.put_attribute(ff, "seq", str(sequence.next())), self.SUCCESS)
 
 
-ALL = (Emit, Pass, Explode, Penalize, Yielder, Lifecycle, Number)
+
+
+class Fail(Processor):
+    """Sends every FlowFile to 'failure', counting how often it saw each."""
+
+    FAILURE = Relationship("failure")
+    seen: list[str] = []
+
+    def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
+        for ff in session.get_batch(10):
+            Fail.seen.append(ff.attributes.get("n", ""))
+            session.transfer(session.put_attribute(ff, "failed", "yes"), self.FAILURE)
+
+ALL = (Emit, Pass, Explode, Penalize, Yielder, Lifecycle, Number, Fail)
 SERVICES = (Sequence,)
