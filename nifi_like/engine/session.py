@@ -307,25 +307,17 @@ class StandardProcessSession(ProcessSession):
     # -- provenance ----------------------------------------------------------------------
     def _explicit_event(self, event_type: str, flowfile: FlowFile, transit_uri: str | None,
                         details: str | None, relationship: str | None) -> None:
+        """An event the processor reported (RECEIVE, SEND, ROUTE...); fields as provenance_log.FIELDS."""
         current = self._latest(flowfile)
         self._explicit.add(current.id)
-        self._event(event_type, current, transit_uri=transit_uri, details=details, relationship=relationship)
-
-    def _event(self, event_type: str, ff: FlowFile, parents: list[str] | None = None,
-               children: list[str] | None = None, previous: FlowFile | None = None, transit_uri: str | None = None,
-               details: str | None = None, relationship: str | None = None) -> None:
-        """Record a provenance event; the field order is the provenance record layout."""
         if not self._provenance:
             return
         now = time.time()
         node = self._node
         self._events.append((
-            event_type, int(now * 1000), int((now - self._started) * 1000), ff.lineage_start_date,
-            node.id, node.type_name, ff.id, parents or (), children or (),
-            None if previous is None or previous.attributes is ff.attributes else previous.attributes,
-            ff.attributes, None if previous is None else previous.claim, ff.claim, ff.size, transit_uri, details,
-            relationship, node.group_id,
-        ))
+            event_type, int(now * 1000), int((now - self._started) * 1000), current.lineage_start_date,
+            node.id, node.type_name, current.id, (), (), None, current.attributes, None, current.claim,
+            current.size, transit_uri, details, relationship, node.group_id))
 
     # -- commit / rollback ---------------------------------------------------------------
     def commit(self) -> None:
