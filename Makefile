@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DATA ?= data
 
-.PHONY: setup run test reliability bench lint
+.PHONY: setup run test reliability bench lint canvas system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,17 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The canvas (React + TypeScript, canvas_ui/) built into canvas_ui/dist, served at /nifi/.
+canvas:
+	bash scripts/build-canvas.sh
+
+# Debian packages the tests need (Chromium for the browser tests); a no-op once installed.
+system-deps:
+	bash scripts/install-system-deps.sh
+
 # Starts the engine on 127.0.0.1:8080. The first run loads the demo flow from conf/;
 # later runs carry on with the flow stored in $(DATA)/ (components resume as they were).
-run: setup
+run: setup canvas
 	@if [ -f $(DATA)/flow.json ]; then \
 		$(PY) -m nifi_like.cli run --data $(DATA); \
 	else \
@@ -29,7 +37,7 @@ lint: setup
 	$(VENV)/bin/mypy
 
 # ruff, mypy, then every test except the long reliability runs (pytest's exit 5, "no tests", is not a failure).
-test: lint
+test: lint canvas system-deps
 	$(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 reliability: setup

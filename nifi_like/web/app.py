@@ -109,6 +109,7 @@ def create_app(controller: FlowController, settings: Settings | None = None) -> 
     app[PARAMETER_UPDATES] = {}
     app.cleanup_ctx.append(_queue_requests)
     app.cleanup_ctx.append(live.live_ctx)
+    app.on_shutdown.append(_close_live)  # before aiohttp waits for open handlers, or it waits 60 s
     for module in (routes_access, routes_flow, routes_components, routes_queues, routes_definitions,
                    routes_parameters, routes_services, routes_system, live):
         app.router.add_routes(module.routes)
@@ -116,6 +117,10 @@ def create_app(controller: FlowController, settings: Settings | None = None) -> 
     app.router.add_get("/nifi", canvas)
     app.router.add_get("/nifi/{tail:.*}", canvas)
     return app
+
+
+async def _close_live(app: web.Application) -> None:
+    await app[live.LIVE].close()
 
 
 async def _queue_requests(app: web.Application) -> AsyncIterator[None]:
