@@ -36,7 +36,7 @@ def canvas_built() -> None:
     subprocess.run(["bash", str(ROOT / "scripts" / "build-canvas.sh")], check=True, cwd=ROOT)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # its event loop must be gone before other async tests
 def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
