@@ -15,6 +15,7 @@ from typing import Any
 from nifi_like.config import load_settings
 from nifi_like.flow.errors import FlowError
 from nifi_like.flow.store import FlowStore, parse_flow_json
+from nifi_like.provenance import cli as provenance_cli
 from nifi_like.repository.errors import RepositoryError
 from nifi_like.status_file import offline_status, publish, read_published
 
@@ -231,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     el = sub.add_parser("el", help="evaluate an Expression Language expression", add_help=False)
     el.add_argument("rest", nargs=argparse.REMAINDER)
     el.set_defaults(func=cmd_el)
+    provenance = sub.add_parser("provenance", help="print the lineage of a FlowFile",
+                                description=provenance_cli.DESCRIPTION)
+    provenance_cli.add_arguments(provenance).set_defaults(func=provenance_cli.run)
     return parser
 
 

@@ -27,6 +27,8 @@ class Settings:
     administrative_yield: float = 30.0
     # [provenance]
     provenance_enabled: bool = True
+    provenance_max_storage_time: float = 24 * 3600.0  # seconds
+    provenance_max_storage_size: int = 1 << 30
     # [bulletins]
     bulletins_per_component: int = 5
     # [web]
@@ -45,6 +47,8 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "scheduler.max_threads": ("max_threads", int),
     "scheduler.administrative_yield": ("administrative_yield", parse_time_period),
     "provenance.enabled": ("provenance_enabled", bool),
+    "provenance.max_storage_time": ("provenance_max_storage_time", parse_time_period),
+    "provenance.max_storage_size": ("provenance_max_storage_size", parse_data_size),
     "bulletins.per_component": ("bulletins_per_component", int),
     "web.host": ("host", str),
     "web.port": ("port", int),

@@ -27,6 +27,8 @@ from nifi_like.flow.validation import (
     service_reference_problems,
 )
 from nifi_like.monitoring.bulletins import BulletinBoard
+from nifi_like.monitoring.history import HistoryRecorder
+from nifi_like.provenance.service import ProvenanceRepository
 from nifi_like.repository import Repository, keys
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,11 @@ class FlowController:
         self.repo = Repository(settings.data_dir, durability=settings.durability, map_size=settings.map_size,
                                inline_max=settings.inline_content_max, claim_file_max=settings.claim_file_max)
         self.bulletins = BulletinBoard(settings.bulletins_per_component)
+        self.provenance = ProvenanceRepository(self.repo, max_age_s=settings.provenance_max_storage_time,
+                                               max_bytes=settings.provenance_max_storage_size)
+        self.provenance.start()
+        self.history = HistoryRecorder(self)
+        self.history.start()
         self.scheduler = Scheduler(self.repo, self.bulletins, max_threads=settings.max_threads,
                                    administrative_yield=settings.administrative_yield,
                                    provenance=settings.provenance_enabled)
@@ -408,6 +415,8 @@ class FlowController:
         async with self._lock:
             await self._stop_all()
         self.scheduler.shutdown()
+        self.history.close()
+        self.provenance.close()
         self.repo.close()
 
     # -- status --------------------------------------------------------------------------

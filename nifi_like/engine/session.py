@@ -18,6 +18,7 @@ from nifi_like.api.flowfile import FlowFile
 from nifi_like.api.processor import ProcessException, ProcessSession, ProvenanceReporter, StateMap
 from nifi_like.api.relationship import Relationship
 from nifi_like.engine.connection import Connection, Entry, now_ms
+from nifi_like.provenance.events import hold_released_content
 from nifi_like.repository import keys, provenance_log
 from nifi_like.repository.content import FILE, INLINE, ContentWriter, PendingContent
 from nifi_like.repository.state import read_state, write_state
@@ -314,10 +315,12 @@ class StandardProcessSession(ProcessSession):
             return
         now = time.time()
         node = self._node
+        taken = self._taken.get(current.id)  # the source queue, where a replay puts the FlowFile back
         self._events.append((
             event_type, int(now * 1000), int((now - self._started) * 1000), current.lineage_start_date,
             node.id, node.type_name, current.id, (), (), None, current.attributes, None, current.claim,
-            current.size, transit_uri, details, relationship, node.group_id))
+            current.size, transit_uri, details, relationship, node.group_id,
+            taken[0].id if taken is not None else None, 0))
 
     # -- commit / rollback ---------------------------------------------------------------
     def commit(self) -> None:
@@ -478,13 +481,15 @@ class _CommitPlan:
         self.component = (node.id, node.type_name)
 
     def _event(self, event_type: str, ff: FlowFile, parents: Any = (), children: Any = (),
-               previous: FlowFile | None = None, details: str | None = None) -> None:
+               previous: FlowFile | None = None, details: str | None = None, source: str | None = None) -> None:
         assert self.events is not None
+        if source is None and (taken := self.session._taken.get(ff.id)) is not None:
+            source = taken[0].id  # the source queue, where a replay puts the FlowFile back
         self.events.append((
             event_type, *self.event_head, ff.lineage_start_date, *self.component, ff.id, parents, children,
             None if previous is None or previous.attributes is ff.attributes else previous.attributes,
             ff.attributes, None if previous is None else previous.claim, ff.claim, ff.size, None, details, None,
-            self.node.group_id))
+            self.node.group_id, source, 0))
 
     def _ref(self, claim: Any, delta: int) -> None:
         ref = claim[1]
@@ -574,11 +579,15 @@ class _CommitPlan:
 
     def finish(self) -> None:
         session = self.session
-        for _, (_, ff) in session._expired:
+        for conn, (_, ff) in session._expired:
             if ff.claim is not None:
                 self._ref(ff.claim, -1)
             if self.events is not None:
-                self._event("EXPIRE", ff, details="Expiration Threshold Reached")
+                self._event("EXPIRE", ff, details="Expiration Threshold Reached", source=conn.id)
         if self.events is not None:
             for parent_id, children in self.forks.items():
                 self._event("FORK", session._current[parent_id], (), tuple(children))
+            # events keep the content this commit releases, until provenance retention drops them
+            kept = {ff.claim[1] for items in self.grouped.values() for _, ff in items if ff.claim is not None}
+            for claim in hold_released_content(self.events, kept):
+                self._ref(claim, 1)

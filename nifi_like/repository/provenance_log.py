@@ -18,7 +18,7 @@ from nifi_like.repository.environment import Environment
 FIELDS = (
     "event_type", "timestamp", "duration_ms", "lineage_start_date", "component_id", "component_type",
     "flowfile_uuid", "parent_uuids", "child_uuids", "previous_attributes", "attributes", "previous_claim",
-    "claim", "size", "transit_uri", "details", "relationship", "group_id",
+    "claim", "size", "transit_uri", "details", "relationship", "group_id", "source_queue_id", "held_content",
 )
 
 

@@ -1,0 +1,1 @@
+"""Controller services of the standard library: record readers and writers."""
