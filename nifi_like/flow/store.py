@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from nifi_like.flow.errors import FlowError
+from nifi_like.flow.shape import shape_problems
 
 FLOW_FILE = "flow.json"
 ARCHIVE_DIR = "flow-archive"
@@ -46,6 +47,9 @@ def parse_flow_json(text: bytes | str, source: str) -> dict[str, Any]:
         raise FlowError(["'flowContents' is not a JSON object"], source)
     document["flowContents"].setdefault("identifier", document["flowContents"].get("instanceIdentifier")
                                         or "00000000-0000-0000-0000-000000000000")
+    problems = shape_problems(document)
+    if problems:
+        raise FlowError(problems, source)
     return document
 
 

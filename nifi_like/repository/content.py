@@ -2,8 +2,9 @@
 
 Inline content lives in the ``content`` database as a 4-byte reference count followed by the
 bytes. Large content is appended to numbered claim files, fsynced before the commit that
-references it; ``claimrefs`` counts the FlowFiles referencing each file, and a file nobody
-references (and nobody is still writing or about to commit into) is deleted.
+references it, and checked on every full read against the CRC32 its claim carries; ``claimrefs``
+counts the FlowFiles referencing each file, and a file nobody references (and nobody is still
+writing or about to commit into) is deleted.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import os
 import struct
 import threading
+import zlib
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -58,6 +60,7 @@ class ContentWriter(io.RawIOBase):
         self._file: _ClaimFile | None = None
         self._offset = 0
         self._size = 0
+        self._crc = 0
         self.result: PendingContent | None = None
 
     def writable(self) -> bool:
@@ -88,11 +91,12 @@ class ContentWriter(io.RawIOBase):
             raise RepositoryError(f"cannot write content to claim file {self._repo.file_path(self._file.number)}: "
                                   f"{exc.strerror}") from exc
         self._file.size += len(data)
+        self._crc = zlib.crc32(data, self._crc)
 
     def finish(self) -> PendingContent:
         if self.result is None:
             if self._file is not None:
-                claim: Claim = (FILE, self._file.number, self._offset, self._size)
+                claim: Claim = (FILE, self._file.number, self._offset, self._size, self._crc)
                 self._repo._release_file(self._file, pending=True)
                 self.result = PendingContent(claim, None, self._size)
             elif self._size:
@@ -109,11 +113,15 @@ class ContentWriter(io.RawIOBase):
 
 
 class _RangeReader(io.RawIOBase):
-    def __init__(self, path: str, offset: int, length: int) -> None:
+    """Reads one claim's range of a claim file; at its end, checks the claim's CRC32 (if it has one:
+    a slice of a claim made by clone(offset, size) has none)."""
+
+    def __init__(self, path: str, offset: int, length: int, crc: int | None) -> None:
         super().__init__()
         self._fh = open(path, "rb")
         self._fh.seek(offset)
-        self._left = length
+        self._offset, self._length, self._left = offset, length, length
+        self._expected, self._crc = crc, 0
 
     def readable(self) -> bool:
         return True
@@ -127,6 +135,11 @@ class _RangeReader(io.RawIOBase):
             raise RepositoryError(f"claim file {self._fh.name} is truncated")
         buffer[: len(data)] = data
         self._left -= len(data)
+        if self._expected is not None:
+            self._crc = zlib.crc32(data, self._crc)
+            if self._left == 0 and self._crc != self._expected:
+                raise RepositoryError(f"claim file {self._fh.name} is damaged: the {self._length} bytes at offset "
+                                      f"{self._offset} do not match their checksum")
         return len(data)
 
     def close(self) -> None:
@@ -310,10 +323,10 @@ class ContentRepository:
             if raw is None:
                 raise RepositoryError(f"inline content {claim[1].hex()} is missing from the repository")
             return io.BytesIO(raw[4:])
-        _, number, offset, length = claim
+        number, offset, length = claim[1:4]
         path = self.file_path(number)
         try:
-            return io.BufferedReader(_RangeReader(path, offset, length))
+            return io.BufferedReader(_RangeReader(path, offset, length, claim[4] if len(claim) > 4 else None))
         except FileNotFoundError as exc:
             raise RepositoryError(f"claim file {path} is missing") from exc
 
