@@ -31,10 +31,18 @@ class Settings:
     provenance_max_storage_size: int = 1 << 30
     # [bulletins]
     bulletins_per_component: int = 5
+    # [security]
+    file_roots: list[str] = field(default_factory=lambda: ["in", "out"])
     # [web]
     host: str = "127.0.0.1"
     port: int = 8080
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _string_list(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise ValueError("expected a list of directory paths, e.g. [\"in\", \"/srv/exchange\"]")
+    return list(value)
 
 
 #: TOML key (section.key) -> (Settings field, converter)
@@ -50,9 +58,17 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "provenance.max_storage_time": ("provenance_max_storage_time", parse_time_period),
     "provenance.max_storage_size": ("provenance_max_storage_size", parse_data_size),
     "bulletins.per_component": ("bulletins_per_component", int),
+    "security.file_roots": ("file_roots", _string_list),
     "web.host": ("host", str),
     "web.port": ("port", int),
 }
+
+
+def engine_directories(settings: Settings) -> list[str]:
+    """Directories no file processor may use, whatever the file roots: the data directory
+    (repository, flow, login, keys), the shipped configuration and the engine's code."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    return [settings.data_dir, os.path.dirname(DEFAULT_CONF), package]
 
 
 def load_settings(path: str | None = None, **overrides: Any) -> Settings:

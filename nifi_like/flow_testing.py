@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -185,7 +186,9 @@ class FlowRunner:
         extra: list[type[Processor]] = [FlowRunnerInput, FlowRunnerOutput, *processors]
         for cls in extra:
             registry.register(cls)
-        options = {"durability": "nosync", "administrative_yield": 1.0, "map_size": 1 << 27, **(settings or {})}
+        # file processors are unconfined in a flow test unless ``settings`` gives file_roots
+        options = {"durability": "nosync", "administrative_yield": 1.0, "map_size": 1 << 27, "file_roots": [os.sep],
+                   **(settings or {})}
         try:
             self.controller = FlowController(load_settings(None, data_dir=self._directory, **options),
                                              registry=registry)

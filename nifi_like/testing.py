@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import shutil
 import tempfile
 import time
@@ -25,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
 
+from nifi_like.api.files import FileRoots
 from nifi_like.api.flowfile import FlowFile
 from nifi_like.api.processor import InputRequirement, ProcessContext, Processor, StateMap
 from nifi_like.api.relationship import Relationship
@@ -32,7 +34,7 @@ from nifi_like.engine.connection import Connection, now_ms
 from nifi_like.engine.context import StandardProcessContext
 from nifi_like.engine.node import Node
 from nifi_like.engine.session import StandardProcessSession
-from nifi_like.flow.validation import property_problems
+from nifi_like.flow.validation import path_problems, property_problems
 from nifi_like.monitoring.bulletins import Bulletin, BulletinBoard
 from nifi_like.repository import Repository, provenance_log
 
@@ -117,8 +119,10 @@ class TestRunner:
     __test__ = False  # a helper, not a pytest test class
 
     def __init__(self, processor: Processor | type[Processor], properties: Mapping[str, str | None] | None = None,
-                 *, name: str | None = None, parameters: Mapping[str, str] | None = None) -> None:
+                 *, name: str | None = None, parameters: Mapping[str, str] | None = None,
+                 file_roots: FileRoots | None = None) -> None:
         self.processor = processor() if isinstance(processor, type) else processor
+        self._file_roots = file_roots or FileRoots.of([os.sep])  # a unit test confines files when it asks to
         processor_class = type(self.processor)
         self._directory = tempfile.mkdtemp(prefix="nifi_like-test-")
         self._repo = Repository(self._directory, durability="nosync", map_size=1 << 26)
@@ -139,7 +143,8 @@ class TestRunner:
 
     # -- configuration -------------------------------------------------------------------
     def _new_context(self) -> StandardProcessContext:
-        context = StandardProcessContext(self._node, self._repo.state_manager(self._node.id), self._bulletins)
+        context = StandardProcessContext(self._node, self._repo.state_manager(self._node.id), self._bulletins,
+                                         self._file_roots)
         self._node.context = context
         return context
 
@@ -175,6 +180,7 @@ class TestRunner:
         where = f"{self._node.name}[{self._node.id[:8]}]"
         configured = self._node.properties
         problems = property_problems(type(self.processor), configured, where, require=True)
+        problems += path_problems(type(self.processor), configured, where, self._file_roots)
         problems += [f"{where}: {reason}" for reason in self.processor.custom_validate(configured)]
         return problems
 

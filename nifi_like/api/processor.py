@@ -6,12 +6,15 @@ import abc
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from enum import Enum
-from typing import IO, Any, ClassVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from nifi_like.api.flowfile import FlowFile
 from nifi_like.api.properties import PropertyDescriptor
 from nifi_like.api.relationship import Relationship
 from nifi_like.api.units import parse_data_size, parse_time_period
+
+if TYPE_CHECKING:
+    from nifi_like.api.files import FileRoots
 
 _FLOWFILE_PROPERTIES = frozenset({"fileSize", "entryDate", "lineageStartDate"})
 
@@ -171,6 +174,16 @@ class ProcessContext(abc.ABC):
 
     @abc.abstractmethod
     def is_auto_terminated(self, relationship: Relationship) -> bool: ...
+
+    @property
+    @abc.abstractmethod
+    def file_roots(self) -> FileRoots:
+        """The directories file processors may use (conf: [security] file_roots)."""
+
+    def allowed_path(self, path: str, property_name: str) -> str:
+        """The real path of ``path``, the value of ``property_name``; PathNotAllowed (a
+        ProcessException naming the property, the path and the roots) when it is outside the roots."""
+        return self.file_roots.resolve(path, property_name)
 
     @property
     def logger(self) -> ComponentLog:
@@ -340,6 +353,9 @@ class Processor:
     trigger_serially: ClassVar[bool] = False
     primary_node_only: ClassVar[bool] = False
     default_scheduling_period: ClassVar[str] = "0 sec"
+    #: Properties naming a directory or file on this machine: validation refuses a value outside
+    #: the file roots, and the processor checks the evaluated value with context.allowed_path.
+    file_path_properties: ClassVar[tuple[PropertyDescriptor, ...]] = ()
 
     @classmethod
     def type_name(cls) -> str:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from nifi_like.api.files import FileRoots
 from nifi_like.api.processor import ComponentLog, ProcessContext, PropertyValue, StateManager
 from nifi_like.api.properties import PropertyDescriptor
 from nifi_like.api.relationship import Relationship
@@ -35,8 +36,9 @@ class NodeLog(ComponentLog):
 
 
 class StandardProcessContext(ProcessContext):
-    def __init__(self, node: Node, state: StateManager, bulletins: BulletinBoard) -> None:
+    def __init__(self, node: Node, state: StateManager, bulletins: BulletinBoard, file_roots: FileRoots) -> None:
         self._node = node
+        self._file_roots = file_roots
         self.identifier = node.id
         self.name = node.name
         self._state = state
@@ -71,6 +73,10 @@ class StandardProcessContext(ProcessContext):
     @property
     def state(self) -> StateManager:
         return self._state
+
+    @property
+    def file_roots(self) -> FileRoots:
+        return self._file_roots
 
     @property
     def max_concurrent_tasks(self) -> int:

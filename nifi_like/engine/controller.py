@@ -8,8 +8,9 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from nifi_like.api.files import FileRoots
 from nifi_like.api.units import parse_data_size, parse_time_period
-from nifi_like.config import Settings
+from nifi_like.config import Settings, engine_directories
 from nifi_like.engine.connection import Connection
 from nifi_like.engine.node import Node
 from nifi_like.engine.passthrough import PassThrough
@@ -51,7 +52,8 @@ class FlowController:
         self.provenance.start()
         self.history = HistoryRecorder(self)
         self.history.start()
-        self.scheduler = Scheduler(self.repo, self.bulletins, max_threads=settings.max_threads,
+        self.file_roots = FileRoots.of(settings.file_roots, denied=engine_directories(settings))
+        self.scheduler = Scheduler(self.repo, self.bulletins, self.file_roots, max_threads=settings.max_threads,
                                    administrative_yield=settings.administrative_yield,
                                    provenance=settings.provenance_enabled)
         self.store = FlowStore(settings.data_dir)
@@ -247,7 +249,7 @@ class FlowController:
 
     def _readiness(self, node: Node) -> list[str]:
         if node.kind == "PROCESSOR":
-            return readiness_problems(self.flow, self.registry, node.id) + self._disabled_services(node)
+            return readiness_problems(self.flow, self.registry, node.id, self.file_roots) + self._disabled_services(node)
         if not node.outgoing:
             return [f"{node.kind.replace('_', ' ').title()} '{node.name}' has no outgoing connection"]
         return []

@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from nifi_like.api.files import FileRoots
 from nifi_like.api.units import parse_time_period
 from nifi_like.engine import cron
 from nifi_like.engine.context import StandardProcessContext
@@ -38,10 +39,11 @@ def _finish(done: asyncio.Future[None]) -> None:
 
 
 class Scheduler:
-    def __init__(self, repo: Repository, bulletins: BulletinBoard, *, max_threads: int = 10,
+    def __init__(self, repo: Repository, bulletins: BulletinBoard, file_roots: FileRoots, *, max_threads: int = 10,
                  administrative_yield: float = 30.0, provenance: bool = True) -> None:
         self.repo = repo
         self.bulletins = bulletins
+        self.file_roots = file_roots
         self.administrative_yield = administrative_yield
         self.provenance = provenance
         self.executor = ThreadPoolExecutor(max_threads, thread_name_prefix="nifi-task")
@@ -49,7 +51,8 @@ class Scheduler:
 
     def context_for(self, node: Node) -> StandardProcessContext:
         if node.context is None:
-            node.context = StandardProcessContext(node, self.repo.state_manager(node.id), self.bulletins)
+            node.context = StandardProcessContext(node, self.repo.state_manager(node.id), self.bulletins,
+                                                  self.file_roots)
         return node.context
 
     async def start(self, node: Node) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nifi_like.api.controller_service import ControllerService
+from nifi_like.api.files import FileRoots
 from nifi_like.api.processor import Processor
 from nifi_like.api.units import parse_data_size, parse_time_period
 from nifi_like.engine import cron
@@ -197,7 +198,22 @@ def service_reference_problems(flow: Flow, registry: ProcessorRegistry, group: M
     return problems
 
 
-def readiness_problems(flow: Flow, registry: ProcessorRegistry, processor_id: str) -> list[str]:
+def path_problems(cls: type[Processor], properties: Mapping[str, str | None], where: str,
+                  file_roots: FileRoots) -> list[str]:
+    """File path properties whose value lies outside the file roots (values with expressions are
+    checked once evaluated, by the processor, through context.allowed_path)."""
+    problems: list[str] = []
+    for descriptor in cls.file_path_properties:
+        value = properties.get(descriptor.name) or descriptor.default
+        if value and "${" not in value and "#{" not in value:
+            problem = file_roots.problem(value, descriptor.name)
+            if problem:
+                problems.append(f"{where}: {problem}")
+    return problems
+
+
+def readiness_problems(flow: Flow, registry: ProcessorRegistry, processor_id: str,
+                       file_roots: FileRoots) -> list[str]:
     """Why a processor cannot start: NiFi's validation (properties, unconnected relationships)."""
     loc = flow.find(processor_id)
     if loc is None or loc.kind != "PROCESSOR":
@@ -209,6 +225,7 @@ def readiness_problems(flow: Flow, registry: ProcessorRegistry, processor_id: st
     properties = proc.get("properties") or {}
     problems = property_problems(cls, properties, label(proc), require=True)
     problems += parameter_problems(flow, loc.group, properties, label(proc))
+    problems += path_problems(cls, properties, label(proc), file_roots)
     problems += service_reference_problems(flow, registry, loc.group, cls, properties, label(proc))
     problems += scheduling_problems(proc, label(proc))
     connected = {rel for c in flow.of_kind("CONNECTION")

@@ -16,6 +16,7 @@ from nifi_like.api import (
     ExpressionLanguageScope,
     FlowFile,
     InputRequirement,
+    PathNotAllowed,
     ProcessContext,
     Processor,
     ProcessSession,
@@ -115,6 +116,7 @@ class PutFile(Processor):
                                       "transferred to this relationship")
     FAILURE = Relationship("failure", "Files that could not be written to the output directory for some reason are "
                                       "transferred to this relationship")
+    file_path_properties = (DIRECTORY,)
 
     def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
         flowfile = session.get()
@@ -133,7 +135,11 @@ class PutFile(Processor):
     def _put(self, context: ProcessContext, session: ProcessSession, flowfile: FlowFile) -> str | None:
         """Write the file; return its URI, or None when an existing file was kept ("ignore")."""
         logger = context.logger
-        directory = os.path.abspath(context.get_property(self.DIRECTORY).evaluate(flowfile).value or "")
+        configured = os.path.abspath(context.get_property(self.DIRECTORY).evaluate(flowfile).value or "")
+        try:
+            directory = context.allowed_path(configured, self.DIRECTORY.name)
+        except PathNotAllowed as exc:
+            raise _Failure(str(exc)) from exc
         filename = flowfile.attributes.get("filename", "")
         target = os.path.join(directory, filename)
         if not filename or os.path.dirname(os.path.normpath(target)) != directory:
@@ -173,7 +179,9 @@ class PutFile(Processor):
 
     @staticmethod
     def _write(session: ProcessSession, flowfile: FlowFile, path: str) -> None:
-        with open(path, "wb") as out:
+        _remove_quietly(path)  # a leftover temporary file, or a symbolic link planted in its place
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+        with open(fd, "wb") as out:
             session.export_to(flowfile, out)
             out.flush()
             os.fsync(out.fileno())

@@ -154,6 +154,7 @@ class GetFile(Processor):
         validator=validators.DATA_SIZE)
 
     SUCCESS = Relationship("success", "All files are routed to success")
+    file_path_properties = (DIRECTORY,)
 
     def __init__(self) -> None:
         self._lock = threading.Lock()  # guards _queue, _in_flight and _listed_at
@@ -241,6 +242,7 @@ class GetFile(Processor):
     # -- ingesting -----------------------------------------------------------------------
     def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
         root = context.get_property(self.DIRECTORY).evaluate().value or ""
+        context.allowed_path(root, self.DIRECTORY.name)  # PathNotAllowed: a bulletin, and nothing is read
         accept = self._filter(context, root)
         self._refill(context, accept)
         paths = self._take(context.get_property(self.BATCH_SIZE).as_int() or 1)
@@ -260,6 +262,10 @@ class GetFile(Processor):
         session.on_rollback(lambda: self._release(ingested))
 
     def _ingest(self, context: ProcessContext, session: ProcessSession, root: str, path: str) -> bool:
+        escape = context.file_roots.problem(path, self.DIRECTORY.name)  # a symbolic link to a file elsewhere
+        if escape:
+            context.logger.warn(f"not taking {path}: {escape}")
+            return False
         try:
             stream = open(path, "rb")  # opened before create(): no FlowFile for a file that cannot be read
         except OSError as exc:

@@ -31,8 +31,8 @@ SCRIPT = textwrap.dedent("""
     assert shout is not None, "ShoutText was not registered through its entry point"
 
     async def main():
-        controller = FlowController(load_settings(None, data_dir=os.path.join(work, "data"), durability="nosync"),
-                                    registry=registry)
+        controller = FlowController(load_settings(None, data_dir=os.path.join(work, "data"), durability="nosync",
+                                                  file_roots=[work]), registry=registry)
         generate = processor("Generate", "GenerateFlowFile", {"Custom Text": "hello third party", "Batch Size": "1"},
                              period="1 hour")
         shouter = processor("Shout", "ShoutText", {"Suffix": "!!"}, auto_terminate=("failure",))
