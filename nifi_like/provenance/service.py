@@ -21,12 +21,13 @@ if TYPE_CHECKING:
     from nifi_like.repository import Repository
 
 log = logging.getLogger(__name__)
+RELEASE_INTERVAL = 2.0  # seconds between handing mapped database pages back (Environment.release_pages)
 
 
 class ProvenanceRepository:
     def __init__(self, repo: Repository, *, max_age_s: float = DEFAULT_MAX_AGE_S,
                  max_bytes: int = DEFAULT_MAX_BYTES, interval: float = 0.25,
-                 retention_interval: float = 5.0, index_batch: int = 2_000, duty: float = 0.25) -> None:
+                 retention_interval: float = 5.0, index_batch: int = 2_000, duty: float = 0.1) -> None:
         self.repo = repo
         self.store = ProvenanceStore(repo.env)
         # an index batch shares a group commit with sessions: 2,000 events (~10,000 keys) keep it near
@@ -61,8 +62,12 @@ class ProvenanceRepository:
 
     def _run(self) -> None:
         next_retention = 0.0
+        next_release = 0.0
         while not self._stop.is_set():
             started = time.monotonic()
+            if started >= next_release:  # scans map the file's pages in: hand them back regularly
+                self.repo.env.release_pages()
+                next_release = started + RELEASE_INTERVAL
             commits = self.repo.writer.commits
             indexed = removed = 0
             try:

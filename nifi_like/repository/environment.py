@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,8 @@ from nifi_like.repository.errors import RepositoryError, SchemaVersionError
 from nifi_like.repository.rwlock import ReadWriteLock
 
 SCHEMA_VERSION = 1
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_MADV_DONTNEED = 4
 DATABASES = ("meta", "queues", "qstats", "content", "claimrefs", "state", "provenance", "prov_index", "status")
 
 
@@ -65,6 +68,24 @@ class Environment:
             new_size = self.env.info()["map_size"] * 2
             self.env.set_mapsize(new_size)
             return int(new_size)
+
+    def release_pages(self) -> int:
+        """Drop this process's mappings of database pages (they stay in the page cache and fault
+        back in on the next read): scans and a large queue would otherwise keep the file's pages
+        in the engine's resident memory. Returns the bytes of mapping released (Linux)."""
+        path = os.path.realpath(os.path.join(self.path, "data.mdb"))
+        released = 0
+        with self.resize_lock.exclusive():  # no remap, and no reader, while the range is advised
+            try:
+                with open("/proc/self/maps") as maps:
+                    ranges = [line.split()[0] for line in maps if line.rstrip().endswith(path)]
+            except OSError:
+                return 0
+            for span in ranges:
+                start, end = (int(x, 16) for x in span.split("-"))
+                if _LIBC.madvise(ctypes.c_void_p(start), ctypes.c_size_t(end - start), _MADV_DONTNEED) == 0:
+                    released += end - start
+        return released
 
     def size_on_disk(self) -> int:
         return os.path.getsize(os.path.join(self.path, "data.mdb"))

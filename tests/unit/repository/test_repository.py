@@ -147,3 +147,16 @@ def test_state_is_versioned_and_compare_and_set(tmp_path: Any) -> None:
     state.clear()
     assert state.get_state().version == -1
     repo.close()
+
+
+def test_released_pages_read_back_intact(tmp_path: Any) -> None:
+    repo = Repository(str(tmp_path), durability="nosync")
+    blob = os.urandom(50_000)
+    for n in range(40):
+        repo.writer.call(lambda txn, _b, n=n: txn.put(f"k{n}".encode(), blob, db=repo.env.dbs["meta"]))
+    with repo.env.read() as txn:
+        assert all(txn.get(f"k{n}".encode(), db=repo.env.dbs["meta"]) == blob for n in range(40))
+    assert repo.env.release_pages() > 0, "the mapping of data.mdb was found and advised"
+    with repo.env.read() as txn:
+        assert all(txn.get(f"k{n}".encode(), db=repo.env.dbs["meta"]) == blob for n in range(40))
+    repo.close()
