@@ -16,6 +16,7 @@ from nifi_like.api import (
     ExpressionLanguageScope,
     FlowFile,
     InputRequirement,
+    PathNotAllowed,
     ProcessContext,
     Processor,
     ProcessSession,
@@ -101,6 +102,8 @@ class FetchFile(Processor):
 
     BATCH = 50
 
+    file_path_properties = (FILENAME, MOVE_DESTINATION_DIR)
+
     def custom_validate(self, properties: Mapping[str, str | None]) -> list[str]:
         if properties.get(self.COMPLETION_STRATEGY.name) == COMPLETION_MOVE.value and \
                 not properties.get(self.MOVE_DESTINATION_DIR.name):
@@ -116,8 +119,15 @@ class FetchFile(Processor):
         path = context.get_property(self.FILENAME).evaluate(flowfile).value or ""
         strategy = context.get_property(self.COMPLETION_STRATEGY).value
         target_dir: str | None = None
-        if strategy == COMPLETION_MOVE.value:
-            target_dir = context.get_property(self.MOVE_DESTINATION_DIR).evaluate(flowfile).value or ""
+        try:  # both ends must lie inside the engine's file roots ([security] file_roots)
+            path = context.allowed_path(path, self.FILENAME.name)
+            if strategy == COMPLETION_MOVE.value:
+                target_dir = context.get_property(self.MOVE_DESTINATION_DIR).evaluate(flowfile).value or ""
+                context.allowed_path(target_dir, self.MOVE_DESTINATION_DIR.name)
+        except PathNotAllowed as exc:
+            self._reject(context, session, flowfile, self.PERMISSION_DENIED, "ERROR", str(exc), penalize=False)
+            return
+        if target_dir is not None:
             problem = _move_problem(path, target_dir, context.get_property(self.CONFLICT_STRATEGY).value)
             if problem is not None:
                 self._reject(context, session, flowfile, self.FAILURE, "ERROR", problem, penalize=False)

@@ -113,9 +113,11 @@ class ListFile(Processor):
         required=True, default="true", allowable_values=("true", "false"))
 
     SUCCESS = Relationship("success", "All FlowFiles that are received are routed to success")
+    file_path_properties = (DIRECTORY,)
 
     def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
         root = context.get_property(self.DIRECTORY).evaluate().value or ""
+        context.allowed_path(root, self.DIRECTORY.name)  # PathNotAllowed: a bulletin, and nothing is listed
         if not os.path.isdir(root) or not os.access(root, os.R_OK):
             raise ProcessException(f"Input Directory '{root}' does not exist or is not readable")
         tracking = context.get_property(self.LISTING_STRATEGY).value == TRACK_TIMESTAMPS.value

@@ -80,8 +80,11 @@ class TailFile(Processor):
 
     SUCCESS = Relationship("success", "All FlowFiles are routed to this Relationship.")
 
+    file_path_properties = (FILENAME,)
+
     def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
         path = context.get_property(self.FILENAME).evaluate().value or ""
+        context.allowed_path(path, self.FILENAME.name)  # PathNotAllowed: a bulletin, and nothing is read
         try:
             info = os.stat(path)
         except OSError:

@@ -2,9 +2,7 @@
 
 GetFile's Input Directory and PutFile's Directory must resolve (os.path.realpath: ``../`` and
 symbolic links followed) inside a root, and never into the engine's own data directory.
-
-Skipped until the API of the proposed patch (nifi_like/api/files.py, context.allowed_path,
-TestRunner(file_roots=...)) is integrated together with the GetFile/PutFile changes.
+ListFile, FetchFile (both of its paths) and TailFile are confined the same way.
 """
 
 from __future__ import annotations
@@ -15,14 +13,16 @@ from pathlib import Path
 
 import pytest
 
-FileRoots = pytest.importorskip("nifi_like.api.files", reason="file roots API not integrated yet").FileRoots
-
-from nifi_like.config import load_settings  # noqa: E402
-from nifi_like.engine.controller import ComponentStateError, FlowController  # noqa: E402
-from nifi_like.testing import TestRunner  # noqa: E402
-from processors.egress.put_file import PutFile  # noqa: E402
-from processors.ingest.get_file import GetFile  # noqa: E402
-from tests.support.flows import flow, processor  # noqa: E402
+from nifi_like.api.files import FileRoots
+from nifi_like.config import load_settings
+from nifi_like.engine.controller import ComponentStateError, FlowController
+from nifi_like.testing import TestRunner
+from processors.egress.put_file import PutFile
+from processors.ingest.fetch_file import FetchFile
+from processors.ingest.get_file import GetFile
+from processors.ingest.list_file import ListFile
+from processors.ingest.tail_file import TailFile
+from tests.support.flows import flow, processor
 
 
 @pytest.fixture
@@ -130,3 +130,26 @@ def test_file_roots_setting_is_read_from_the_configuration(tmp_path: Path) -> No
     conf.write_text('[security]\nfile_roots = "/"\n')
     with pytest.raises(ValueError, match="security.file_roots"):
         load_settings(str(conf))
+
+
+@pytest.mark.parametrize(("cls", "name"), [(ListFile, "Input Directory"), (TailFile, "File(s) to Tail")],
+                         ids=["ListFile", "TailFile"])
+def test_listing_and_tailing_outside_the_roots_is_invalid(layout: dict[str, Path], cls: type[ListFile] |
+                                                          type[TailFile], name: str) -> None:
+    target = layout["outside"] if cls is ListFile else layout["outside"] / "secret.txt"
+    with TestRunner(cls, {name: str(target)}, file_roots=roots(layout)) as runner:
+        assert any(f"Property '{name}'" in p and "file roots" in p for p in runner.assert_not_valid())
+
+
+def test_fetch_file_refuses_a_file_outside_the_roots(layout: dict[str, Path]) -> None:
+    inside = layout["allowed"] / "in" / "ok.txt"
+    inside.write_text("fine")
+    with TestRunner(FetchFile, {"File to Fetch": "${path_to_fetch}"}, file_roots=roots(layout)) as runner:
+        runner.enqueue(b"", attributes={"path_to_fetch": str(layout["outside"] / "secret.txt")})
+        runner.enqueue(b"", attributes={"path_to_fetch": str(layout["allowed"] / "in" / "secret-link.txt")})
+        runner.enqueue(b"", attributes={"path_to_fetch": str(inside)})
+        runner.run(iterations=1)
+        denied = runner.get_flowfiles_for_relationship("permission.denied")
+        assert len(denied) == 2 and all(ff.content == b"" for ff in denied), "nothing read from outside"
+        (fetched,) = runner.get_flowfiles_for_relationship("success")
+        fetched.assert_content_equals(b"fine")
