@@ -38,6 +38,7 @@ from nifi_like.api import (
     ExpressionLanguageScope,
     FlowFile,
     InputRequirement,
+    PathNotAllowed,
     ProcessContext,
     Processor,
     ProcessSession,
@@ -426,7 +427,7 @@ class MergeContent(Processor):
                                           for descriptor in (self.HEADER, self.DEMARCATOR, self.FOOTER))
             bundle = session.write(bundle, lambda out: _concatenate(session, members, header, demarcator, footer,
                                                                     out))
-        except (OSError, ValueError, tarfile.TarError, zipfile.BadZipFile) as exc:
+        except (OSError, ValueError, PathNotAllowed, tarfile.TarError, zipfile.BadZipFile) as exc:
             session.remove(bundle)
             raise MergeError(f"Failed to merge {len(members)} FlowFiles as {merge_format}: {exc}") from exc
         mime_types = {member.attributes.get("mime.type") for member in members}
@@ -443,7 +444,7 @@ class MergeContent(Processor):
             return b""
         if strategy == DELIMITER_TEXT.value:
             return value.encode("utf-8")
-        with open(value, "rb") as source:
+        with open(context.allowed_path(value, descriptor.name), "rb") as source:  # inside the file roots only
             return source.read()
 
     def _tar(self, context: ProcessContext, session: ProcessSession, members: list[FlowFile], out: IO[bytes]) -> None:

@@ -153,3 +153,16 @@ def test_fetch_file_refuses_a_file_outside_the_roots(layout: dict[str, Path]) ->
         assert len(denied) == 2 and all(ff.content == b"" for ff in denied), "nothing read from outside"
         (fetched,) = runner.get_flowfiles_for_relationship("success")
         fetched.assert_content_equals(b"fine")
+
+
+def test_merge_content_reads_delimiter_files_only_inside_the_roots(layout: dict[str, Path]) -> None:
+    from processors.transform.merge_content import MergeContent
+
+    properties = {"Delimiter Strategy": "Filename", "Header File": str(layout["outside"] / "secret.txt"),
+                  "Minimum Number of Entries": "2", "Maximum Number of Entries": "2"}
+    with TestRunner(MergeContent, properties, file_roots=roots(layout)) as runner:
+        runner.enqueue(b"a")
+        runner.enqueue(b"b")
+        runner.run(iterations=1)
+        assert runner.get_flowfiles_for_relationship("merged") == []
+        assert len(runner.get_flowfiles_for_relationship("failure")) == 2, "the secret header is not read"
