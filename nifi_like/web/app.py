@@ -19,6 +19,7 @@ from nifi_like.web import (
     routes_definitions,
     routes_flow,
     routes_parameters,
+    routes_provenance,
     routes_queues,
     routes_services,
     routes_system,
@@ -107,11 +108,12 @@ def create_app(controller: FlowController, settings: Settings | None = None) -> 
     app[TOKENS] = TokenService(settings.data_dir, ensure_credentials(settings.data_dir))
     app[QUEUES] = QueueRequests(controller)
     app[PARAMETER_UPDATES] = {}
+    app[routes_provenance.REQUESTS] = {}
     app.cleanup_ctx.append(_queue_requests)
     app.cleanup_ctx.append(live.live_ctx)
     app.on_shutdown.append(_close_live)  # before aiohttp waits for open handlers, or it waits 60 s
     for module in (routes_access, routes_flow, routes_components, routes_queues, routes_definitions,
-                   routes_parameters, routes_services, routes_system, live):
+                   routes_parameters, routes_provenance, routes_services, routes_system, live):
         app.router.add_routes(module.routes)
     app.router.add_get("/", to_canvas)
     app.router.add_get("/nifi", canvas)
