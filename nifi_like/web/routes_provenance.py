@@ -28,6 +28,7 @@ from nifi_like.web.schema import Boolean, Integer, MapOf, Obj, Text
 routes = web.RouteTableDef()
 REQUESTS: web.AppKey[dict[str, dict[str, Any]]] = web.AppKey("provenance_requests")
 KEEP_SECONDS = 600
+MAX_EVENT_ID = 2**63 - 1  # event ids are stored as 8-byte keys
 SEARCH_TERMS = {"ProcessorID": "component_id", "FlowFileUUID": "flowfile_uuid", "Filename": "filename",
                 "EventType": "event_type"}
 
@@ -39,9 +40,11 @@ PROVENANCE_REQUEST = Obj("ProvenanceEntity", {"provenance": Obj("ProvenanceDTO",
         "endDate": Text(), "maxResults": Integer(minimum=0, maximum=10_000), "summarize": Boolean(),
         "incrementalResults": Boolean(), "clusterNodeId": Text(nullable=True)})})}, required=("provenance",))
 LINEAGE_REQUEST = Obj("LineageEntity", {"lineage": Obj("LineageDTO", {"request": Obj("LineageRequestDTO", {
-    "lineageRequestType": Text(enum=("FLOWFILE", "PARENTS", "CHILDREN")), "uuid": Text(), "eventId": Integer(),
+    "lineageRequestType": Text(enum=("FLOWFILE", "PARENTS", "CHILDREN")), "uuid": Text(),
+    "eventId": Integer(minimum=1, maximum=MAX_EVENT_ID),
     "clusterNodeId": Text(nullable=True)})})}, required=("lineage",))
-REPLAY_REQUEST = Obj("SubmitReplayRequestEntity", {"eventId": Integer(minimum=1), "clusterNodeId": Text(nullable=True)},
+REPLAY_REQUEST = Obj("SubmitReplayRequestEntity", {"eventId": Integer(minimum=1, maximum=MAX_EVENT_ID),
+                                                   "clusterNodeId": Text(nullable=True)},
                      required=("eventId",))
 
 
@@ -167,8 +170,8 @@ async def delete_lineage(request: web.Request) -> web.StreamResponse:
 
 def _event(request: web.Request) -> Any:
     raw = request.match_info["id"]
-    if not raw.isdigit():
-        raise BadRequest(f"'{raw}' is not a provenance event id (a positive number)")
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_EVENT_ID:
+        raise BadRequest(f"'{raw}' is not a provenance event id (a number from 1 to {MAX_EVENT_ID})")
     event = request.app[CONTROLLER].provenance.store.event(int(raw))
     if event is None:
         raise NotFound(f"Unable to find provenance event with id '{raw}'; it may have aged off.")

@@ -54,6 +54,9 @@ async def test_search_event_lineage_content_and_replay(api: Api) -> None:
     assert content.status == 200 and content.text == ff.attributes["n"]
     assert (await api.get("/provenance-events/999999999")).status == 404
     assert (await api.get("/provenance-events/abc")).status == 400
+    assert (await api.get("/provenance-events/99999999999999999999999")).status == 400
+    huge = await api.post("/provenance/lineage", {"lineage": {"request": {"eventId": 2**64}}})
+    assert huge.status == 400, "found by schemathesis: an event id past 8 bytes was a 500"
 
 
 async def test_replay_requeues_the_recorded_flowfile(api: Api) -> None:
