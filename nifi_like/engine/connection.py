@@ -84,10 +84,6 @@ class Connection:
     def next_penalty_expiry(self) -> int | None:
         return self._penalized[0][0] if self._penalized else None
 
-    @property
-    def queued_count(self) -> int:
-        return self.count
-
     # -- polling -------------------------------------------------------------------------
     def _push(self, seq: int, ff: FlowFile) -> None:
         sort = seq if self._key_fn is None else self._key_fn(ff)
@@ -178,13 +174,6 @@ class Connection:
                 else:
                     self._disk += 1
         self._notify(self.on_data)
-
-    def forget(self, count: int, size: int) -> None:
-        """FlowFiles removed outside a session (a drop request) that were never taken."""
-        with self._lock:
-            self.count -= count
-            self.bytes -= size
-        self._notify(self.on_space)
 
     def take_all_loaded(self) -> list[Entry]:
         """Remove every windowed FlowFile (for emptying the queue); the caller deletes them."""

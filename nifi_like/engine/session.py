@@ -21,7 +21,7 @@ from nifi_like.api.relationship import Relationship
 from nifi_like.engine.connection import Connection, Entry, now_ms
 from nifi_like.provenance.events import hold_released_content
 from nifi_like.repository import keys, provenance_log
-from nifi_like.repository.content import FILE, INLINE, ContentWriter, PendingContent
+from nifi_like.repository.content import FILE, INLINE, ContentWriter, PendingContent, claim_ref
 from nifi_like.repository.state import read_state, write_state
 
 if TYPE_CHECKING:
@@ -168,11 +168,6 @@ class StandardProcessSession(ProcessSession):
             raise SessionError(f"{flowfile} was already removed in this session")
         return current
 
-    def _replace(self, old: FlowFile, **changes: Any) -> FlowFile:
-        new = old.evolve(**changes)
-        self._current[old.id] = new
-        return new
-
     def put_attribute(self, flowfile: FlowFile, key: str, value: str) -> FlowFile:
         return self.put_all_attributes(flowfile, {key: value})
 
@@ -292,7 +287,8 @@ class StandardProcessSession(ProcessSession):
 
     def penalize(self, flowfile: FlowFile) -> FlowFile:
         current = self._latest(flowfile)
-        return self._replace(current, penalized_until=now_ms() + self._node.penalty_ms)
+        new = self._current[current.id] = current.evolve(penalized_until=now_ms() + self._node.penalty_ms)
+        return new
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)
@@ -498,7 +494,7 @@ class _CommitPlan:
             self.node.group_id, source, 0))
 
     def _ref(self, claim: Any, delta: int) -> None:
-        ref = claim[1]
+        ref = claim_ref(claim)
         self.deltas[ref] = self.deltas.get(ref, 0) + delta
         if claim[0] == FILE and delta > 0 and claim in self.session._pending:
             self.files.add(ref)

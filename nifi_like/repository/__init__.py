@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import msgpack
 
@@ -63,9 +62,6 @@ class Repository:
 
     def state_manager(self, component_id: str) -> StoredStateManager:
         return StoredStateManager(self.env, self.writer, component_id)
-
-    def call(self, fn: Any) -> Any:
-        return self.writer.call(fn)
 
     def close(self) -> None:
         self.writer.close()
