@@ -39,6 +39,9 @@ class PropertyDescriptor:
     display_name: str = ""
     #: the controller service class (or base class) whose id this property holds
     controller_service: Any = None
+    #: names NiFi used for this property before (e.g. 'record-reader' for 'Record Reader'): a flow
+    #: that still uses one is renamed on load, as NiFi's migrateProperties does
+    aliases: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property

@@ -18,6 +18,7 @@ from nifi_like.engine.registry import ProcessorRegistry
 from nifi_like.engine.scheduler import Scheduler
 from nifi_like.engine.services import ServiceContext, ServiceDirectory, ServiceNode
 from nifi_like.flow.errors import FlowError
+from nifi_like.flow.migration import migrate_document
 from nifi_like.flow.model import Flow, Located, empty_flow
 from nifi_like.flow.store import FlowStore
 from nifi_like.flow.validation import (
@@ -67,7 +68,9 @@ class FlowController:
     # -- loading -------------------------------------------------------------------------
     def check(self, document: dict[str, Any], source: str) -> Flow:
         """Validate a flow definition against this engine, without changing anything."""
-        flow = Flow(copy.deepcopy(document))
+        document = copy.deepcopy(document)
+        migrate_document(document, self.registry)
+        flow = Flow(document)
         problems = flow_problems(flow, self.registry)
         kept = {loc.component["identifier"] for loc in flow.of_kind("CONNECTION")}
         for conn_key, (count, size) in self.repo.queued_connection_keys().items():
@@ -345,6 +348,24 @@ class FlowController:
         self._record_state(component_id, "RUNNING")
         if save:
             self.save()
+
+    async def run_once(self, component_id: str) -> None:
+        """NiFi's Run Once: a stopped, valid processor is scheduled, triggered once and stopped again."""
+        node = self.node(component_id)
+        if node.run_state == "DISABLED":
+            raise ComponentStateError(f"{node.name}[{node.id}] is disabled; enable it before running it once")
+        if self.scheduler.is_scheduled(node):
+            raise ComponentStateError(f"{node.name}[{node.id}] is running; stop it before running it once")
+        if node.kind != "PROCESSOR":
+            raise ComponentStateError(f"{node.name}[{node.id}] is not a processor; only processors run once")
+        problems = self._readiness(node)
+        if problems:
+            raise ComponentStateError(f"{node.name}[{node.id}] is not valid: " + "; ".join(problems))
+        try:
+            await self.scheduler.run_once(node)
+        except Exception as exc:
+            self.bulletins.add("ERROR", node.id, node.name, f"on_scheduled failed: {exc}", node.group_id)
+            raise ComponentStateError(f"{node.name}[{node.id}] could not run: on_scheduled failed: {exc}") from exc
 
     async def stop(self, component_id: str, *, save: bool = True) -> None:
         node = self.node(component_id)

@@ -70,6 +70,28 @@ class Scheduler:
         self._tasks[node.id] = [self._spawn(node, context, index, loop)
                                 for index in range(max(1, node.concurrent_tasks))]
 
+    async def run_once(self, node: Node) -> None:
+        """on_scheduled, one trigger (committed and durable), on_stopped; the node stays stopped."""
+        loop = asyncio.get_running_loop()
+        node.loop = loop
+        node.context = None
+        context = self.context_for(node)
+        await loop.run_in_executor(self.executor, node.processor.on_scheduled, context)
+        on_loop = loop if inspect.iscoroutinefunction(node.processor.on_trigger) else None
+
+        def once() -> None:
+            pending = self._trigger(node, context, on_loop)
+            if pending is not None:
+                self._settle(node, *pending)
+
+        try:
+            await loop.run_in_executor(self.executor, once)
+        finally:
+            try:
+                await loop.run_in_executor(self.executor, node.processor.on_stopped, context)
+            except Exception as exc:
+                self._bulletin(node, f"on_stopped failed: {exc!r}")
+
     def _spawn(self, node: Node, context: StandardProcessContext, index: int,
                loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
         """One concurrent task: a driver thread, so a trigger costs no hop through the event loop."""

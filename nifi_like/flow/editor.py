@@ -20,6 +20,7 @@ from typing import Any
 
 from nifi_like.engine.controller import ComponentStateError, FlowController
 from nifi_like.flow.errors import FlowError
+from nifi_like.flow.migration import migrate_groups, rename_aliases
 from nifi_like.flow.model import GROUP_DEFAULTS, GROUP_LISTS, Component, Flow, Located, new_id
 from nifi_like.flow.validation import flow_problems, label, readiness_problems
 
@@ -257,6 +258,11 @@ class FlowEditor:
         for key, value in fields.items():
             if key == "properties":
                 properties = processor.setdefault("properties", {})
+                value = dict(value)
+                component_cls = (self.controller.registry.resolve(str(processor.get("type")))
+                                 or self.controller.registry.resolve_service(str(processor.get("type"))))
+                if component_cls is not None:
+                    rename_aliases(component_cls, value)
                 for name, prop_value in value.items():
                     if prop_value is None:
                         properties.pop(name, None)
@@ -510,6 +516,8 @@ class FlowEditor:
                     ids[str(component.get("identifier"))] = new_id()
         for current in self.descendants(group):
             _renumber(current, ids)
+            for service in current.get("controllerServices", []):
+                service["scheduledState"] = "DISABLED"  # services come in disabled, as processors come in stopped
             for list_name in GROUP_LISTS:
                 if list_name != "processGroups":
                     for component in current.get(list_name, []):
@@ -520,6 +528,8 @@ class FlowEditor:
                     ref["id"] = ids.get(str(ref.get("id")), ref.get("id"))
                     ref["groupId"] = ids.get(str(ref.get("groupId")), ref.get("groupId"))
         group.update({"name": name, "position": dict(position), "componentType": "PROCESS_GROUP"})
+        migrate_groups([group], self.controller.registry)
+        self._relink_services(group, ids, document.get("externalControllerServices") or {}, parent)
         contexts = self.flow.document.setdefault("parameterContexts", {})
         added = [key for key in (document.get("parameterContexts") or {}) if key not in contexts]
         for key in added:
@@ -532,6 +542,29 @@ class FlowEditor:
                 contexts.pop(key, None)
         self._commit(undo)
         return group
+
+    def _relink_services(self, group: Component, ids: Mapping[str, str], external: Mapping[str, Any],
+                         parent: Component) -> None:
+        """Point service-holding properties of an uploaded group at the services' new ids; a service
+        the file lists as external is matched by name in the groups above, as NiFi does (else the
+        reference stays unresolved and the component says so)."""
+        services = {old for current in self.descendants(group)
+                    for old, new in ids.items() for svc in current.get("controllerServices", [])
+                    if svc.get("identifier") == new}
+        above: dict[str, str] = {}
+        for svc in self.flow.services_in_scope(parent).values():
+            above.setdefault(str(svc.get("name")), str(svc.get("identifier")))
+        mapping = {old: ids[old] for old in services}
+        for ref, described in external.items():
+            found = above.get(str((described or {}).get("name"))) if isinstance(described, dict) else None
+            if found:
+                mapping[str(ref)] = found
+        for current in self.descendants(group):
+            for component in (*current.get("processors", []), *current.get("controllerServices", [])):
+                properties = component.get("properties") or {}
+                for key, value in properties.items():
+                    if isinstance(value, str) and value in mapping:
+                        properties[key] = mapping[value]
 
     # -- parameter contexts (kept by name in the flow document, as NiFi's flow definitions do) --
     def parameter_contexts(self) -> dict[str, Component]:
@@ -677,7 +710,7 @@ class FlowEditor:
 
     # -- run state -----------------------------------------------------------------------
     async def set_run_state(self, component_id: str, state: str) -> None:
-        """RUNNING, STOPPED (also enables a disabled component) or DISABLED, as NiFi's run-status."""
+        """RUNNING, STOPPED (also enables a disabled component), DISABLED or RUN_ONCE, as NiFi's run-status."""
         controller = self.controller
         node = controller.nodes.get(component_id)
         if node is None:
@@ -691,8 +724,10 @@ class FlowEditor:
                 await controller.stop(component_id)
         elif state == "DISABLED":
             await controller.disable(component_id)
+        elif state == "RUN_ONCE":
+            await controller.run_once(component_id)
         else:
-            raise FlowError([f"run state '{state}' is not one of RUNNING, STOPPED, DISABLED"], "the change")
+            raise FlowError([f"run state '{state}' is not one of RUNNING, STOPPED, DISABLED, RUN_ONCE"], "the change")
 
     async def schedule_group(self, group_id: str, state: str) -> list[str]:
         """Start/stop (or enable/disable) every component in a group and below; the ids that changed."""

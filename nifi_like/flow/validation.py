@@ -33,7 +33,11 @@ def property_problems(cls: type[Processor] | type[ControllerService], properties
     for name, value in properties.items():
         descriptor = declared.get(name) or cls.dynamic_property_descriptor(name)
         if descriptor is None:
-            problems.append(f"Property '{name}' of {where}: is not a property of {cls.__name__}")
+            # As in NiFi, a property the type does not have makes the component invalid; it only
+            # stops a flow from loading when the component is to run (flows exported from NiFi
+            # carry every property of its version, and come in stopped).
+            if require:
+                problems.append(f"Property '{name}' of {where}: is not a property of {cls.__name__}")
             continue
         reason = descriptor.check(value)
         if reason and (value not in (None, "")):

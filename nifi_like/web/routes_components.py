@@ -116,8 +116,6 @@ async def processor_run_status(request: web.Request) -> web.StreamResponse:
     processor_id = request.match_info["id"]
     data = await parse(request, models.RUN_STATUS)
     revision = body_revision(data)
-    if data["state"] == "RUN_ONCE":
-        raise BadRequest("RUN_ONCE is not supported by nifi-like yet; use RUNNING then STOPPED")
     editor = request.app[EDITOR]
     async with editor.lock:
         editor.locate(processor_id, "PROCESSOR")

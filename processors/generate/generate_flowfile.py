@@ -51,17 +51,17 @@ class GenerateFlowFile(Processor):
                     "generated and all FlowFiles will get the same content but this offers much higher throughput",
         required=True, default="false", allowable_values=("true", "false"))
     CUSTOM_TEXT = PropertyDescriptor(
-        "Custom Text",
+        "Custom Text", aliases=('generate-ff-custom-text',),
         description="If Data Format is text and if Unique FlowFiles is false, then this custom text will be used as "
                     "content of the generated FlowFiles and the File Size will be ignored. Finally, if Expression "
                     "Language is used, evaluation will be performed only once per batch of generated FlowFiles",
         validator=validators.NON_EMPTY, expression_language=ExpressionLanguageScope.ENVIRONMENT)
     CHARACTER_SET = PropertyDescriptor(
-        "Character Set",
+        "Character Set", aliases=('character-set',),
         description="Specifies the character set to use when writing the bytes of Custom Text to a FlowFile.",
         required=True, default="UTF-8", validator=validators.CHARACTER_SET)
     MIME_TYPE = PropertyDescriptor(
-        "Mime Type", description='Specifies the value to set for the "mime.type" attribute.',
+        "Mime Type", aliases=('mime-type',), description='Specifies the value to set for the "mime.type" attribute.',
         validator=validators.NON_EMPTY)
 
     SUCCESS = Relationship("success", "All generated FlowFiles")

@@ -120,7 +120,7 @@ class InvokeHTTP(Processor):
                     "supported. Methods other than POST, PUT and PATCH will be sent without a message body.",
         required=True, default="GET", expression_language=ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
     HTTP_URL = PropertyDescriptor(
-        "HTTP URL",
+        "HTTP URL", aliases=('Remote URL',),
         description="HTTP remote URL including a scheme of http or https, as well as a hostname or IP address with "
                     "optional port and path elements. Any encoding of the URL must be done by the user.",
         required=True, validator=validators.NON_EMPTY, expression_language=ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
@@ -128,66 +128,66 @@ class InvokeHTTP(Processor):
         "Connection Timeout", description="Maximum time to wait for initial socket connection to the HTTP URL.",
         required=True, default="5 secs", validator=validators.TIME_PERIOD)
     READ_TIMEOUT = PropertyDescriptor(
-        "Socket Read Timeout",
+        "Socket Read Timeout", aliases=('Read Timeout',),
         description="Maximum time to wait for receiving responses from a socket connection to the HTTP URL.",
         required=True, default="15 secs", validator=validators.TIME_PERIOD)
     USERNAME = PropertyDescriptor(
-        "Request Username",
+        "Request Username", aliases=('Basic Authentication Username',),
         description="The username provided for authentication of HTTP requests. Encoded using Base64 for HTTP Basic "
                     "Authentication as described in RFC 7617.")
     PASSWORD = PropertyDescriptor(
-        "Request Password",
+        "Request Password", aliases=('Basic Authentication Password',),
         description="The password provided for authentication of HTTP requests. Encoded using Base64 for HTTP Basic "
                     "Authentication as described in RFC 7617.", sensitive=True)
     PENALIZE_NO_RETRY = PropertyDescriptor(
-        "Request Failure Penalization Enabled",
+        "Request Failure Penalization Enabled", aliases=('Penalize on "No Retry"',),
         description="Enable penalization of request FlowFiles when receiving HTTP response with a status code between "
                     "400 and 499.", default="false", allowable_values=("true", "false"))
     BODY_ENABLED = PropertyDescriptor(
-        "Request Body Enabled", description="Enable sending HTTP request body for PATCH, POST, or PUT methods.",
+        "Request Body Enabled", aliases=('send-message-body',), description="Enable sending HTTP request body for PATCH, POST, or PUT methods.",
         default="true", allowable_values=("true", "false"))
     CONTENT_TYPE = PropertyDescriptor(
-        "Request Content-Type",
+        "Request Content-Type", aliases=('Content-Type',),
         description="HTTP Content-Type Header applied to when sending an HTTP request body for PATCH, POST, or PUT "
                     f"methods. The Content-Type defaults to {DEFAULT_CONTENT_TYPE} when not configured.",
         required=True, default="${mime.type}", expression_language=ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
     DATE_HEADER = PropertyDescriptor(
-        "Request Date Header Enabled",
+        "Request Date Header Enabled", aliases=('Include Date Header',),
         description="Enable sending HTTP Date Header on HTTP requests as described in RFC 7231 Section 7.1.1.2.",
         required=True, default="True", allowable_values=("True", "False"))
     HEADER_ATTRIBUTES = PropertyDescriptor(
-        "Request Header Attributes Pattern",
+        "Request Header Attributes Pattern", aliases=('Attributes to Send',),
         description="Regular expression that defines which FlowFile attributes to send as HTTP headers in the "
                     "request. If not defined, no attributes are sent as headers. Dynamic properties will be always be "
                     "sent as headers. The dynamic property name will be the header key and the dynamic property value, "
                     "interpreted as Expression Language, will be the header value.",
         validator=validators.REGULAR_EXPRESSION)
     USER_AGENT = PropertyDescriptor(
-        "Request User-Agent", description="HTTP User-Agent Header applied to requests.",
+        "Request User-Agent", aliases=('Useragent',), description="HTTP User-Agent Header applied to requests.",
         validator=validators.NON_EMPTY, expression_language=ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
     BODY_ATTRIBUTE_NAME = PropertyDescriptor(
-        "Response Body Attribute Name",
+        "Response Body Attribute Name", aliases=('Put Response Body In Attribute',),
         description="FlowFile attribute name used to write an HTTP response body for FlowFiles transferred to the "
                     "Original relationship.", expression_language=ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
     BODY_ATTRIBUTE_SIZE = PropertyDescriptor(
-        "Response Body Attribute Size",
+        "Response Body Attribute Size", aliases=('Max Length To Put In Attribute',),
         description="Maximum size in bytes applied when writing an HTTP response body to a FlowFile attribute. "
                     "Attributes exceeding the maximum will be truncated.",
         required=True, default="256", validator=validators.POSITIVE_INTEGER)
     BODY_IGNORED = PropertyDescriptor(
-        "Response Body Ignored", description="Disable writing HTTP response FlowFiles to Response relationship",
+        "Response Body Ignored", aliases=('ignore-response-content',), description="Disable writing HTTP response FlowFiles to Response relationship",
         required=True, default="false", allowable_values=("true", "false"))
     GENERATION_REQUIRED = PropertyDescriptor(
-        "Response Generation Required",
+        "Response Generation Required", aliases=('Always Output Response',),
         description="Enable generation and transfer of a FlowFile to the Response relationship regardless of HTTP "
                     "response status code received.", default="false", allowable_values=("true", "false"))
     NAMING_STRATEGY = PropertyDescriptor(
-        "Response FlowFile Naming Strategy",
+        "Response FlowFile Naming Strategy", aliases=('flow-file-naming-strategy',),
         description="Determines the strategy used for setting the filename attribute of FlowFiles transferred to the "
                     "Response relationship.", required=True, default=NAMING_RANDOM.value,
         allowable_values=(NAMING_RANDOM, NAMING_URL_PATH))
     HEADER_REQUEST_ATTRIBUTES = PropertyDescriptor(
-        "Response Header Request Attributes Enabled",
+        "Response Header Request Attributes Enabled", aliases=('Add Response Headers to Request',),
         description="Enable adding HTTP response headers as attributes to FlowFiles transferred to the Original, Retry "
                     "or No Retry relationships.", default="false", allowable_values=("true", "false"))
     HEADER_REQUEST_PREFIX = PropertyDescriptor(
@@ -197,7 +197,7 @@ class InvokeHTTP(Processor):
                     "like '.' or '-'.", validator=validators.NON_EMPTY,
         expression_language=ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
     REDIRECTS = PropertyDescriptor(
-        "Response Redirects Enabled",
+        "Response Redirects Enabled", aliases=('Follow Redirects',),
         description="Enable following HTTP redirects sent with HTTP 300 series responses as described in RFC 7231 "
                     "Section 6.4.", required=True, default="True", allowable_values=("True", "False"))
 

@@ -62,7 +62,7 @@ class TailFile(Processor):
     }
 
     FILENAME = PropertyDescriptor(
-        "File(s) to Tail", description="Fully-qualified filename of the file that should be tailed",
+        "File(s) to Tail", aliases=('File to Tail',), description="Fully-qualified filename of the file that should be tailed",
         required=True, validator=validators.NON_EMPTY, expression_language=ExpressionLanguageScope.ENVIRONMENT)
     ROLLING_FILENAME_PATTERN = PropertyDescriptor(
         "Rolling Filename Pattern",

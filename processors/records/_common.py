@@ -27,13 +27,13 @@ FRAGMENT_INDEX = "fragment.index"
 FRAGMENT_COUNT = "fragment.count"
 
 RECORD_READER = PropertyDescriptor(
-    "Record Reader", description="Specifies the Controller Service to use for reading incoming data",
+    "Record Reader", aliases=('record-reader',), description="Specifies the Controller Service to use for reading incoming data",
     required=True, controller_service=RecordReaderFactory)
 RECORD_WRITER = PropertyDescriptor(
-    "Record Writer", description="Specifies the Controller Service to use for writing out the records",
+    "Record Writer", aliases=('record-writer',), description="Specifies the Controller Service to use for writing out the records",
     required=True, controller_service=RecordSetWriterFactory)
 INCLUDE_ZERO_RECORD_FLOWFILES = PropertyDescriptor(
-    "Include Zero Record FlowFiles", description="When converting an incoming FlowFile, if the conversion "
+    "Include Zero Record FlowFiles", aliases=('include-zero-record-flowfiles',), description="When converting an incoming FlowFile, if the conversion "
     "results in no data, this property specifies whether or not a FlowFile will be sent to the corresponding "
     "relationship", allowable_values=("true", "false"), default="true", required=True,
     validator=validators.BOOLEAN)

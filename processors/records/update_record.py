@@ -73,7 +73,7 @@ class UpdateRecord(Processor):
     RECORD_READER = RECORD_READER
     RECORD_WRITER = RECORD_WRITER
     REPLACEMENT_VALUE_STRATEGY = PropertyDescriptor(
-        "Replacement Value Strategy", description="Specifies how to interpret the configured replacement values",
+        "Replacement Value Strategy", aliases=('replacement-value-strategy',), description="Specifies how to interpret the configured replacement values",
         allowable_values=(LITERAL_VALUES, RECORD_PATH_VALUES), default=LITERAL_VALUES.value, required=True)
 
     SUCCESS = Relationship("success", "FlowFiles that are successfully transformed will be routed to this "

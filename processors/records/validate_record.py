@@ -73,32 +73,32 @@ class ValidateRecord(Processor):
     RECORD_READER = RECORD_READER
     RECORD_WRITER = RECORD_WRITER
     INVALID_RECORD_WRITER = PropertyDescriptor(
-        "Record Writer for Invalid Records", description="If specified, this Controller Service will be used to "
+        "Record Writer for Invalid Records", aliases=('invalid-record-writer',), description="If specified, this Controller Service will be used to "
         "write out any records that are invalid. If not specified, the writer specified by the \"Record Writer\" "
         "property will be used.", controller_service=RecordSetWriterFactory)
     SCHEMA_ACCESS_STRATEGY = PropertyDescriptor(
-        "Schema Access Strategy", description="Specifies how to obtain the schema that should be used to validate "
+        "Schema Access Strategy", aliases=('schema-access-strategy',), description="Specifies how to obtain the schema that should be used to validate "
                                               "records",
         allowable_values=(READER_SCHEMA, SCHEMA_TEXT_PROPERTY), default=READER_SCHEMA.value, required=True)
     SCHEMA_TEXT = PropertyDescriptor(
         SCHEMA_TEXT.name, description=SCHEMA_TEXT.description, default=SCHEMA_TEXT.default,
         expression_language=ExpressionLanguageScope.FLOWFILE_ATTRIBUTES, validator=check_schema_text)
     ALLOW_EXTRA_FIELDS = PropertyDescriptor(
-        "Allow Extra Fields", description="If the incoming data has fields that are not present in the schema, "
+        "Allow Extra Fields", aliases=('allow-extra-fields',), description="If the incoming data has fields that are not present in the schema, "
         "this property determines whether or not the Record is valid. If true, the Record is still valid. If "
         "false, the Record will be invalid due to the extra fields.",
         allowable_values=("true", "false"), default="true", required=True, validator=validators.BOOLEAN)
     STRICT_TYPE_CHECKING = PropertyDescriptor(
-        "Strict Type Checking", description="If the incoming data has a Record where a field is not of the correct "
+        "Strict Type Checking", aliases=('strict-type-checking',), description="If the incoming data has a Record where a field is not of the correct "
         "type, this property determines how to handle the Record. If true, the Record will be considered invalid. "
         "If false, the Record will be considered valid if the value can be converted to the field's type.",
         allowable_values=("true", "false"), default="true", required=True, validator=validators.BOOLEAN)
     VALIDATION_DETAILS_ATTRIBUTE_NAME = PropertyDescriptor(
-        "Validation Details Attribute Name", description="If specified, when a validation error occurs, this "
+        "Validation Details Attribute Name", aliases=('validation-details-attribute-name',), description="If specified, when a validation error occurs, this "
         "attribute name will be used to leave the details. The number of characters will be limited by the "
         "property 'Maximum Validation Details Length'.")
     MAX_VALIDATION_DETAILS_LENGTH = PropertyDescriptor(
-        "Maximum Validation Details Length", description="Specifies the maximum number of characters that "
+        "Maximum Validation Details Length", aliases=('maximum-validation-details-length',), description="Specifies the maximum number of characters that "
         "validation details value can have. Any characters beyond the max will be truncated.",
         default="1024", required=True, validator=validators.POSITIVE_INTEGER)
 

@@ -51,19 +51,20 @@ class CSVReader(RecordReaderFactory):
     nifi_type = "org.apache.nifi.csv.CSVReader"
 
     SCHEMA_ACCESS_STRATEGY = PropertyDescriptor(
-        "Schema Access Strategy", description="Specifies how to obtain the schema that is to be used for "
+        "Schema Access Strategy", aliases=('schema-access-strategy',), description="Specifies how to obtain the schema that is to be used for "
                                               "interpreting the data.",
         allowable_values=(HEADER_DERIVED, INFER_SCHEMA, SCHEMA_TEXT_PROPERTY), default=INFER_SCHEMA.value,
         required=True)
+    CSV_FORMAT = _csv.CSV_FORMAT
     VALUE_SEPARATOR = _csv.VALUE_SEPARATOR
     QUOTE_CHARACTER = _csv.QUOTE_CHARACTER
     ESCAPE_CHARACTER = _csv.ESCAPE_CHARACTER
     FIRST_LINE_IS_HEADER = PropertyDescriptor(
-        "Treat First Line as Header", description="Specifies whether or not the first line of CSV should be "
+        "Treat First Line as Header", aliases=('Skip Header Line',), description="Specifies whether or not the first line of CSV should be "
                                                   "considered a Header or should be considered a record.",
         allowable_values=("true", "false"), default="false", required=True, validator=validators.BOOLEAN)
     IGNORE_CSV_HEADER = PropertyDescriptor(
-        "Ignore CSV Header Column Names", description="If the first line of a CSV is a header, and the configured "
+        "Ignore CSV Header Column Names", aliases=('ignore-csv-header',), description="If the first line of a CSV is a header, and the configured "
         "schema does not match the fields named in the header line, this controls how the Reader will interpret "
         "the fields. If true, the field names from the schema are used, by position; if false, the values are "
         "mapped to schema fields by the header's names.",
@@ -83,6 +84,7 @@ class CSVReader(RecordReaderFactory):
             "quotechar": _csv.unescape(context.get_property(self.QUOTE_CHARACTER).value or '"'),
             "escapechar": escape or None, "doublequote": True, "strict": True,
             "skipinitialspace": False}
+        self._dialect.update({k: v for k, v in _csv.preset(context).items() if k != "lineterminator"})
         self._header = context.get_property(self.FIRST_LINE_IS_HEADER).as_bool()
         self._ignore_header = context.get_property(self.IGNORE_CSV_HEADER).as_bool()
         self._trim = context.get_property(self.TRIM_FIELDS).as_bool()

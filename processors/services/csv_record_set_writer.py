@@ -25,6 +25,7 @@ class CSVRecordSetWriter(RecordSetWriterFactory):
             "separated", "delimited")
     nifi_type = "org.apache.nifi.csv.CSVRecordSetWriter"
 
+    CSV_FORMAT = _csv.CSV_FORMAT
     VALUE_SEPARATOR = _csv.VALUE_SEPARATOR
     QUOTE_CHARACTER = _csv.QUOTE_CHARACTER
     ESCAPE_CHARACTER = _csv.ESCAPE_CHARACTER
@@ -57,6 +58,7 @@ class CSVRecordSetWriter(RecordSetWriterFactory):
             "escapechar": escape or None,
             "lineterminator": _csv.unescape(context.get_property(self.RECORD_SEPARATOR).value or "\\n"),
             "quoting": QUOTE_MODES[context.get_property(self.QUOTE_MODE).value or "MINIMAL"]}
+        self._dialect.update(_csv.preset(context))
         self._header = context.get_property(self.INCLUDE_HEADER_LINE).as_bool()
         self._null = context.get_property(self.NULL_STRING).value or ""
         self._charset = context.get_property(self.CHARACTER_SET).value or "UTF-8"

@@ -45,11 +45,11 @@ class JsonRecordSetWriter(RecordSetWriterFactory):
         "Pretty Print JSON", description="Specifies whether or not the JSON should be pretty printed",
         allowable_values=("true", "false"), default="false", required=True, validator=validators.BOOLEAN)
     SUPPRESS_NULLS = PropertyDescriptor(
-        "Suppress Null Values", description="Specifies how the writer should handle a null field",
+        "Suppress Null Values", aliases=('suppress-nulls',), description="Specifies how the writer should handle a null field",
         allowable_values=(NEVER_SUPPRESS, ALWAYS_SUPPRESS, SUPPRESS_MISSING), default=NEVER_SUPPRESS.value,
         required=True)
     OUTPUT_GROUPING = PropertyDescriptor(
-        "Output Grouping", description="Specifies how the writer should output the JSON records (as an array or "
+        "Output Grouping", aliases=('output-grouping',), description="Specifies how the writer should output the JSON records (as an array or "
                                        "one object per line, e.g.) Note that if 'One Line Per Object' is selected, "
                                        "then Pretty Print JSON must be false.",
         allowable_values=(OUTPUT_ARRAY, OUTPUT_ONELINE), default=OUTPUT_ARRAY.value, required=True)

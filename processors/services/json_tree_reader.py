@@ -34,7 +34,7 @@ class JsonTreeReader(RecordReaderFactory):
     nifi_type = "org.apache.nifi.json.JsonTreeReader"
 
     SCHEMA_ACCESS_STRATEGY = PropertyDescriptor(
-        "Schema Access Strategy", description="Specifies how to obtain the schema that is to be used for "
+        "Schema Access Strategy", aliases=('schema-access-strategy',), description="Specifies how to obtain the schema that is to be used for "
                                               "interpreting the data.",
         allowable_values=(INFER_SCHEMA, SCHEMA_TEXT_PROPERTY), default=INFER_SCHEMA.value, required=True)
     CHARACTER_SET = PropertyDescriptor("Character Set", description="The Character Encoding that is used to "

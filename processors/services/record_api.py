@@ -33,7 +33,7 @@ SCHEMA_ATTRIBUTE = AllowableValue(
     "The FlowFile will be given an attribute named 'avro.schema' holding the Avro schema text.")
 
 SCHEMA_TEXT = PropertyDescriptor(
-    "Schema Text", description="The text of an Avro-formatted Schema", default="${avro.schema}",
+    "Schema Text", aliases=('schema-text',), description="The text of an Avro-formatted Schema", default="${avro.schema}",
     expression_language=ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
 
 
@@ -111,7 +111,7 @@ class RecordSetWriterFactory(ControllerService):
         "Schema Write Strategy", description="Specifies how the schema for a Record should be added to the data.",
         allowable_values=(NO_SCHEMA, SCHEMA_ATTRIBUTE), default=NO_SCHEMA.value, required=True)
     SCHEMA_ACCESS_STRATEGY = PropertyDescriptor(
-        "Schema Access Strategy", description="Specifies how to obtain the schema that is to be used for writing.",
+        "Schema Access Strategy", aliases=('schema-access-strategy',), description="Specifies how to obtain the schema that is to be used for writing.",
         allowable_values=(INHERIT_RECORD_SCHEMA, SCHEMA_TEXT_PROPERTY), default=INHERIT_RECORD_SCHEMA.value,
         required=True)
     SCHEMA_TEXT = SCHEMA_TEXT

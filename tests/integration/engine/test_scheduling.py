@@ -101,7 +101,8 @@ async def test_lifecycle_and_concurrent_tasks(make_controller: Any) -> None:
 
 
 async def test_run_duration_shares_one_session_between_triggers(make_controller: Any) -> None:
-    emit = processor("emit", "Emit", {"Batch Size": "30"}, state="ENABLED")
+    # one trigger of Emit (a long period): a busy machine would otherwise queue thousands before the stop
+    emit = processor("emit", "Emit", {"Batch Size": "30"}, state="ENABLED", period="1 min")
     life = processor("life", "Lifecycle", state="ENABLED", auto_terminate=("success",), runDurationMillis=500)
     controller = make_controller()
     await controller.load(flow([emit, life], [connection(emit, life, ["success"])]))

@@ -285,3 +285,25 @@ async def test_edits_are_saved_and_survive_a_restart(api: Api) -> None:
     await api.create_group(root, "kept")
     document = api.controller.store.load()
     assert [g["name"] for g in document["flowContents"]["processGroups"]] == ["kept"]
+
+
+async def test_run_once_triggers_a_stopped_processor_once(api: Api) -> None:
+    root = await api.root_id()
+    generate = await api.create_processor(root, "GenerateFlowFile", properties={"Batch Size": "3"})
+    log = await api.create_processor(root, "LogAttribute", autoTerminatedRelationships=["success"])
+    conn = await api.connect(root, generate, log, ["success"])
+    for expected in (3, 6):
+        generate = await api.ok("PUT", f"/processors/{generate['id']}/run-status",
+                                {"revision": generate["revision"], "state": "RUN_ONCE"})
+        assert generate["component"]["state"] == "STOPPED" and generate["status"]["runStatus"] == "Stopped"
+        queued = (await api.ok("GET", f"/connections/{conn['id']}"))["status"]["aggregateSnapshot"]["flowFilesQueued"]
+        assert queued == expected, "one trigger of a batch of 3, durable before the answer"
+    running = await api.ok("PUT", f"/processors/{log['id']}/run-status", {"revision": log["revision"],
+                                                                          "state": "RUNNING"})
+    busy = await api.put(f"/processors/{log['id']}/run-status", {"revision": running["revision"],
+                                                                 "state": "RUN_ONCE"})
+    assert busy.status == 409 and "running" in busy.text
+    lonely = await api.create_processor(root, "UpdateAttribute")
+    invalid = await api.put(f"/processors/{lonely['id']}/run-status", {"revision": {"version": 0},
+                                                                      "state": "RUN_ONCE"})
+    assert invalid.status == 409 and "not connected" in invalid.text

@@ -220,3 +220,30 @@ def test_a_processor_whose_service_is_disabled_does_not_run() -> None:
         with pytest.raises(ProcessException, match="is not enabled"):
             runner.run()
         runner.assert_queue_not_empty()
+
+
+# -- CSV Format presets ----------------------------------------------------------------------
+
+def test_csv_format_presets_override_the_custom_properties() -> None:
+    schema, records = read(enabled(CSVReader, {"CSV Format": "tdf", "Value Separator": ";"}),
+                           b"name\tage\r\nann\t31\r\n")
+    assert records == [{"name": "ann", "age": 31}]
+    written, _ = write(enabled(CSVRecordSetWriter, {"CSV Format": "tdf"}), schema, records)
+    assert written == b"name\tage\r\nann\t31\r\n"
+    written, _ = write(enabled(CSVRecordSetWriter, {"CSV Format": "rfc-4180"}), schema, [{"name": "a,b", "age": 1}])
+    assert written == b'name,age\r\n"a,b",1\r\n'
+    written, _ = write(enabled(CSVRecordSetWriter, {"CSV Format": "mysql"}), schema, [{"name": "a\tb", "age": 1}])
+    assert written == b"name\tage\na\\\tb\t1\n"
+
+
+def test_nifi_2_0_machine_names_of_service_properties_are_aliases() -> None:
+    from nifi_like.flow.migration import rename_aliases
+
+    properties: dict[str, str | None] = {"schema-access-strategy": "infer-schema", "csvutils-character-set": "UTF-8",
+                                         "Skip Header Line": "true", "CSV Format": "custom"}
+    rename_aliases(CSVReader, properties)
+    assert properties == {"Schema Access Strategy": "infer-schema", "Character Set": "UTF-8",
+                          "Treat First Line as Header": "true", "CSV Format": "custom"}
+    both = {"record-reader": "old", "Record Reader": "new"}
+    rename_aliases(ConvertRecord, both)
+    assert both == {"Record Reader": "new"}, "a value under today's name wins"
