@@ -162,11 +162,16 @@ class ClusterBinding:
             controller.bulletins.add("ERROR", "cluster", "Cluster", f"not applied on this node: {exc}")
             return
         await self._stop_changed(controller.flow, flow)
+        changed = {i for i in set(controller.flow.index) | set(flow.index)
+                   if (a := controller.flow.find(i)) is None or (b := flow.find(i)) is None
+                   or a.component != b.component}
         controller.flow = flow
         controller.sync_runtime()
         self._applied(cluster_flow.revision)
         controller.store.save(flow.document)
         await self._enable_services()
+        for listener in list(controller.flow_listeners):
+            listener(changed)
         log.info("applied %s", source)
 
     async def _stop_changed(self, old: Flow, new: Flow) -> None:

@@ -70,6 +70,8 @@ class FlowController:
         self.cluster: ClusterView | None = None
         #: Called with the flow before each save; raising (FlowConflict) refuses the change.
         self.flow_publisher: Callable[[dict[str, Any]], None] | None = None
+        #: Called with the ids of the components that a flow from the cluster changed.
+        self.flow_listeners: list[Callable[[set[str]], None]] = []
 
     # -- loading -------------------------------------------------------------------------
     def check(self, document: dict[str, Any], source: str) -> Flow:

@@ -105,6 +105,7 @@ def create_app(controller: FlowController, settings: Settings | None = None) -> 
     app[SETTINGS] = settings
     app[ALLOWED_HOSTS] = allowed_hosts(settings)
     app[REVISIONS] = RevisionStore()
+    controller.flow_listeners.append(app[REVISIONS].changed_elsewhere)
     app[EDITOR] = FlowEditor(controller)
     app[TOKENS] = TokenService(settings.data_dir, ensure_credentials(settings.data_dir))
     app[QUEUES] = QueueRequests(controller)
