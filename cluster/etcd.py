@@ -158,7 +158,11 @@ class EtcdCoordinator:
     async def stop(self) -> None:
         if self._loop is None:
             return
-        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._leave(), self._loop))
+        leaving = asyncio.run_coroutine_threadsafe(self._leave(), self._loop)
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(leaving), 3 * CALL_TIMEOUT)
+        except TimeoutError:
+            log.warning("node %s: leaving the cluster timed out; its lease expires by itself", self._node_id)
         self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:
             await asyncio.get_running_loop().run_in_executor(None, self._thread.join, 10)
@@ -200,8 +204,11 @@ class EtcdCoordinator:
                 try:
                     await self._call(client.revoke_lease(lease_id))
                 except Exception as exc:
-                    log.warning("could not revoke the lease on leaving: %r", exc)
-            await client.close()
+                    log.warning("could not revoke the lease on leaving (it expires by itself): %r", exc)
+            try:
+                await self._call(client.close())
+            except Exception as exc:
+                log.warning("closing the etcd client: %r", exc)
 
     # -- lease and heartbeat ---------------------------------------------------------------
     async def _new_lease(self) -> None:
