@@ -10,7 +10,7 @@ import logging
 import os
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nifi_like.config import load_settings
 from nifi_like.flow.errors import FlowError
@@ -18,6 +18,10 @@ from nifi_like.flow.store import FlowStore, parse_flow_json
 from nifi_like.provenance import cli as provenance_cli
 from nifi_like.repository.errors import RepositoryError
 from nifi_like.status_file import offline_status, publish, read_published
+
+if TYPE_CHECKING:
+    from cluster.binding import ClusterBinding
+    from nifi_like.engine.controller import FlowController
 
 LOCK_FILE = "engine.lock"
 
@@ -115,7 +119,7 @@ async def _run_engine(args: argparse.Namespace, document: dict[str, Any] | None)
     publish(args.data, {"connections": [], "processors": [], "stopped": True})
 
 
-def _cluster_binding(controller: Any) -> Any:
+def _cluster_binding(controller: FlowController) -> ClusterBinding:
     """Join the cluster named by the settings through etcd (cluster/ is imported only then)."""
     from cluster.binding import ClusterBinding
     from cluster.etcd import EtcdCoordinator

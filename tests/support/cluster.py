@@ -166,7 +166,7 @@ class Node:
 
 def stamps(directory: str) -> list[dict[str, Any]]:
     """Every file FencedStamp wrote under ``directory``, oldest first."""
-    out = []
+    out: list[dict[str, Any]] = []
     if not os.path.isdir(directory):
         return out
     for node in os.listdir(directory):

@@ -12,7 +12,14 @@ import json
 import os
 import time
 
-from nifi_like.api import InputRequirement, ProcessContext, Processor, ProcessSession, PropertyDescriptor, validators
+from nifi_like.api import (
+    InputRequirement,
+    ProcessContext,
+    Processor,
+    ProcessSession,
+    PropertyDescriptor,
+    validators,
+)
 
 
 class FencedStamp(Processor):
