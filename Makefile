@@ -45,3 +45,9 @@ reliability: setup
 
 bench: setup
 	$(PY) -m bench all
+
+# A local cluster: etcd (Debian's etcd-server) and three nodes on 127.0.0.1:8081-8083; prints
+# the URLs and the login. Ctrl+C stops it and removes its temp dir.
+.PHONY: cluster-demo
+cluster-demo: setup
+	bash scripts/cluster-demo.sh

@@ -36,6 +36,14 @@ class Settings:
     # [web]
     host: str = "127.0.0.1"
     port: int = 8080
+    # [cluster]
+    cluster_url: str = ""
+    cluster_node_id: str = ""
+    cluster_node_address: str = "127.0.0.1"
+    cluster_name: str = "default"
+    cluster_heartbeat: float = 5.0  # seconds
+    cluster_lease_ttl: float = 15.0  # seconds
+    cluster_load_balance_port: int = 6342
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -61,6 +69,13 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "security.file_roots": ("file_roots", _string_list),
     "web.host": ("host", str),
     "web.port": ("port", int),
+    "cluster.url": ("cluster_url", str),
+    "cluster.node_id": ("cluster_node_id", str),
+    "cluster.node_address": ("cluster_node_address", str),
+    "cluster.name": ("cluster_name", str),
+    "cluster.heartbeat_interval": ("cluster_heartbeat", parse_time_period),
+    "cluster.lease_ttl": ("cluster_lease_ttl", parse_time_period),
+    "cluster.load_balance_port": ("cluster_load_balance_port", int),
 }
 
 

@@ -189,6 +189,13 @@ class ProcessContext(abc.ABC):
     def logger(self) -> ComponentLog:
         return self._logger()
 
+    def fencing_token(self) -> int | None:
+        """The fencing token of this node's current primary-node term (it grows with every new
+        term), or None when this node is not the primary (or may no longer be). A standalone node
+        is its own primary, with token 0. Primary-only work that reaches an outside system can
+        pass the token along, so the system can refuse a stale primary."""
+        return 0
+
     @abc.abstractmethod
     def _logger(self) -> ComponentLog: ...
 

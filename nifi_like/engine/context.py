@@ -14,6 +14,7 @@ from nifi_like.monitoring.bulletins import BulletinBoard
 
 if TYPE_CHECKING:
     from nifi_like.engine.node import Node
+    from nifi_like.engine.scheduler import Placement
 
 _LEVELS = {"TRACE": logging.DEBUG, "DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARNING": logging.WARNING, "WARN": logging.WARNING,
            "ERROR": logging.ERROR}
@@ -36,8 +37,10 @@ class NodeLog(ComponentLog):
 
 
 class StandardProcessContext(ProcessContext):
-    def __init__(self, node: Node, state: StateManager, bulletins: BulletinBoard, file_roots: FileRoots) -> None:
+    def __init__(self, node: Node, state: StateManager, bulletins: BulletinBoard, file_roots: FileRoots,
+                 placement: Placement | None = None) -> None:
         self._node = node
+        self._placement = placement
         self._file_roots = file_roots
         self.identifier = node.id
         self.name = node.name
@@ -87,6 +90,9 @@ class StandardProcessContext(ProcessContext):
 
     def is_auto_terminated(self, relationship: Relationship) -> bool:
         return relationship.name in self._node.auto_terminated
+
+    def fencing_token(self) -> int | None:
+        return 0 if self._placement is None else self._placement.fencing_token()
 
     def _logger(self) -> ComponentLog:
         return self._log

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from nifi_like.api.files import FileRoots
 from nifi_like.api.units import parse_data_size, parse_time_period
@@ -32,6 +32,9 @@ from nifi_like.monitoring.bulletins import BulletinBoard
 from nifi_like.monitoring.history import HistoryRecorder
 from nifi_like.provenance.service import ProvenanceRepository
 from nifi_like.repository import Repository, keys
+
+if TYPE_CHECKING:
+    from cluster.view import ClusterView
 
 log = logging.getLogger(__name__)
 PORT_KINDS = ("INPUT_PORT", "OUTPUT_PORT", "FUNNEL")
@@ -64,6 +67,12 @@ class FlowController:
         self.services = ServiceDirectory()
         self._lock = asyncio.Lock()
         self.closed = False
+        #: The cluster this node belongs to; None for a standalone node.
+        self.cluster: ClusterView | None = None
+        #: Called with the flow before each save; raising (FlowConflict) refuses the change.
+        self.flow_publisher: Callable[[dict[str, Any]], None] | None = None
+        #: Called with the ids of the components that a flow from the cluster changed.
+        self.flow_listeners: list[Callable[[set[str]], None]] = []
 
     # -- loading -------------------------------------------------------------------------
     def check(self, document: dict[str, Any], source: str) -> Flow:
@@ -123,6 +132,8 @@ class FlowController:
                     for problem in problems:
                         self.bulletins.add("WARNING", node.id, node.name, f"not started: {problem}", node.group_id)
                     continue
+                if not self.scheduler.permits(node):
+                    continue  # runs elsewhere in the cluster (primary only, or placed on other nodes)
                 try:
                     await self.scheduler.start(node)
                 except Exception as exc:  # one processor failing on_scheduled must not stop the flow
@@ -130,6 +141,8 @@ class FlowController:
                                        node.group_id)
 
     def save(self) -> None:
+        if self.flow_publisher is not None:
+            self.flow_publisher(self.flow.document)
         self.store.save(self.flow.document)
 
     # -- run-time model ------------------------------------------------------------------
@@ -340,6 +353,11 @@ class FlowController:
         problems = self._readiness(node)
         if problems:
             raise ComponentStateError(f"{node.name}[{node.id}] is not valid: " + "; ".join(problems))
+        if not self.scheduler.permits(node):  # recorded as RUNNING; the nodes it is placed on run it
+            self._record_state(component_id, "RUNNING")
+            if save:
+                self.save()
+            return
         try:
             await self.scheduler.start(node)
         except Exception as exc:

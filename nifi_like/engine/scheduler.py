@@ -15,7 +15,7 @@ import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nifi_like.api.files import FileRoots
 from nifi_like.api.units import parse_time_period
@@ -33,6 +33,19 @@ IDLE_WAIT = 1.0  # longest sleep while waiting for data or space; also bounds pe
 MAX_INFLIGHT = 4  # commits of one task still on their way to disk while it triggers again
 
 
+class Placement(Protocol):
+    """Where processors may run in a cluster; checked before every trigger."""
+
+    def permits(self, node: Node) -> bool:
+        """May ``node`` trigger on this node now (its placement, and for primary-only work a
+        valid fencing token)?"""
+        ...
+
+    def fencing_token(self) -> int | None:
+        """The token of this node's current primary term, or None when it is not the primary."""
+        ...
+
+
 def _finish(done: asyncio.Future[None]) -> None:
     if not done.done():
         done.set_result(None)
@@ -48,11 +61,15 @@ class Scheduler:
         self.provenance = provenance
         self.executor = ThreadPoolExecutor(max_threads, thread_name_prefix="nifi-task")
         self._tasks: dict[str, list[asyncio.Future[None]]] = {}
+        self.placement: Placement | None = None  # None: a standalone node runs everything
+
+    def permits(self, node: Node) -> bool:
+        return self.placement is None or self.placement.permits(node)
 
     def context_for(self, node: Node) -> StandardProcessContext:
         if node.context is None:
             node.context = StandardProcessContext(node, self.repo.state_manager(node.id), self.bulletins,
-                                                  self.file_roots)
+                                                  self.file_roots, self.placement)
         return node.context
 
     async def start(self, node: Node) -> None:
@@ -141,7 +158,8 @@ class Scheduler:
                 node.signal.clear()
                 now = time.monotonic()
                 delay = max(node.yielded_until - now, next_run - now)
-                if delay > 0 or node.outgoing_full() or (node.needs_input() and not node.has_input()):
+                if delay > 0 or node.outgoing_full() or (node.needs_input() and not node.has_input()) \
+                        or not self.permits(node):
                     while inflight:
                         self._settle(node, *inflight.popleft())
                     node.signal.wait(delay if delay > 0 else node.input_wait(IDLE_WAIT))
@@ -207,6 +225,7 @@ class Scheduler:
 
     def _keep_going(self, node: Node, deadline: float) -> bool:
         return (node.run_duration_ms > 0 and time.monotonic() < deadline and node.run_state == "RUNNING"
+                and self.permits(node)
                 and node.yielded_until <= time.monotonic() and not node.outgoing_full()
                 and (not node.needs_input() or node.has_input()))
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from nifi_like.engine.controller import ComponentStateError, FlowController
-from nifi_like.flow.errors import FlowError
+from nifi_like.flow.errors import FlowConflict, FlowError
 from nifi_like.flow.migration import migrate_groups, rename_aliases
 from nifi_like.flow.model import GROUP_DEFAULTS, GROUP_LISTS, Component, Flow, Located, new_id
 from nifi_like.flow.validation import flow_problems, label, readiness_problems
@@ -164,7 +164,16 @@ class FlowEditor:
         """Check the changed flow; keep the change (sync, save) or undo it and raise FlowError."""
         self._check(undo)
         self._sync(undo)
-        self.controller.save()
+        self._save(undo)
+
+    def _save(self, undo: Undo) -> None:
+        """Save (and in a cluster publish) the flow; a refused publish (FlowConflict) undoes the change."""
+        try:
+            self.controller.save()
+        except FlowConflict:
+            undo()
+            self.controller.sync_runtime()
+            raise
 
     def _running_parameters(self) -> dict[str, dict[str, str]]:
         """The parameter values each running processor sees now (taken before a change)."""
@@ -186,7 +195,7 @@ class FlowEditor:
         for processor_id in affected:
             await self.controller.stop(processor_id, save=False)
         self._sync(undo)
-        self.controller.save()
+        self._save(undo)
         for processor_id in affected:
             try:
                 await self.controller.start(processor_id, save=False)

@@ -15,6 +15,7 @@ from nifi_like.flow.editor import FlowEditor
 from nifi_like.web import (
     live,
     routes_access,
+    routes_cluster,
     routes_components,
     routes_definitions,
     routes_flow,
@@ -104,6 +105,7 @@ def create_app(controller: FlowController, settings: Settings | None = None) -> 
     app[SETTINGS] = settings
     app[ALLOWED_HOSTS] = allowed_hosts(settings)
     app[REVISIONS] = RevisionStore()
+    controller.flow_listeners.append(app[REVISIONS].changed_elsewhere)
     app[EDITOR] = FlowEditor(controller)
     app[TOKENS] = TokenService(settings.data_dir, ensure_credentials(settings.data_dir))
     app[QUEUES] = QueueRequests(controller)
@@ -113,7 +115,7 @@ def create_app(controller: FlowController, settings: Settings | None = None) -> 
     app.cleanup_ctx.append(live.live_ctx)
     app.on_shutdown.append(_close_live)  # before aiohttp waits for open handlers, or it waits 60 s
     for module in (routes_access, routes_flow, routes_components, routes_queues, routes_definitions,
-                   routes_parameters, routes_provenance, routes_services, routes_system, live):
+                   routes_parameters, routes_provenance, routes_services, routes_system, routes_cluster, live):
         app.router.add_routes(module.routes)
     app.router.add_get("/", to_canvas)
     app.router.add_get("/nifi", canvas)

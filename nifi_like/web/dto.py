@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from cluster.coordinator import Coordinator
+from cluster.placement import INSTANCES_FIELD, execution_of, placed_nodes
 from nifi_like.api.controller_service import ControllerService
 from nifi_like.api.processor import Processor
 from nifi_like.api.properties import ExpressionLanguageScope, PropertyDescriptor
@@ -151,11 +153,24 @@ class Shapes:
         }
         if problems:
             dto["validationErrors"] = problems
+        placement = self._placement(comp, cls)
+        if placement is not None:
+            dto["nifiLikePlacement"] = placement
         entity = self._envelope(comp, group_id)
         entity.update({"component": dto, "inputRequirement": dto["inputRequirement"],
                        "status": self.processor_status(comp, group_id, node, bool(problems)),
                        "operatePermissions": PERMISSIONS})
         return entity
+
+    def _placement(self, comp: Component, cls: type[Processor] | None) -> JsonObj | None:
+        """In a cluster: how and on which nodes the processor runs (None on a standalone node)."""
+        coordinator = self.controller.cluster
+        if not isinstance(coordinator, Coordinator):
+            return None
+        primary_only = bool(cls is not None and cls.primary_node_only)
+        nodes = placed_nodes(comp, primary_only, coordinator.members(), coordinator.placement())
+        return {"execution": execution_of(comp, primary_only), "nodes": nodes,
+                "runsHere": coordinator.local_node_id in nodes}
 
     @staticmethod
     def _relationships(cls: type[Processor] | None, comp: Component) -> list[JsonObj]:
@@ -185,6 +200,7 @@ class Shapes:
             "properties": values, "descriptors": descriptors, "sensitiveDynamicPropertyNames": [],
             "schedulingPeriod": str(comp.get("schedulingPeriod")), "schedulingStrategy": comp.get("schedulingStrategy"),
             "executionNode": comp.get("executionNode") or "ALL", "penaltyDuration": comp.get("penaltyDuration"),
+            INSTANCES_FIELD: comp.get(INSTANCES_FIELD) or 0,
             "yieldDuration": comp.get("yieldDuration"), "bulletinLevel": comp.get("bulletinLevel"),
             "runDurationMillis": comp.get("runDurationMillis") or 0,
             "concurrentlySchedulableTaskCount": comp.get("concurrentlySchedulableTaskCount"),

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from nifi_like.engine.controller import ComponentStateError
 from nifi_like.flow.editor import ComponentNotFound
-from nifi_like.flow.errors import FlowError
+from nifi_like.flow.errors import FlowConflict, FlowError
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -70,7 +70,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return response
     except ComponentNotFound as exc:
         return text_error(404, str(exc))
-    except ComponentStateError as exc:
+    except (ComponentStateError, FlowConflict) as exc:
         return text_error(409, str(exc))
     except FlowError as exc:
         return text_error(400, _flow_error_text(exc))

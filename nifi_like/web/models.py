@@ -35,6 +35,8 @@ PROCESSOR_CONFIG = Obj("ProcessorConfigDTO", {
     "schedulingPeriod": Text("Timer period ('1 sec') or CRON expression"),
     "schedulingStrategy": Text(enum=tuple(sorted(STRATEGIES))),
     "executionNode": Text(enum=("ALL", "PRIMARY")),
+    "nifiLikeInstances": Integer("With executionNode ALL in a cluster: run this many instances, placed on the "
+                                 "least-loaded nodes; 0 runs it on every node", minimum=0, maximum=INT_MAX),
     "penaltyDuration": Text(), "yieldDuration": Text(), "bulletinLevel": Text(), "comments": Text(),
     "runDurationMillis": Integer(minimum=0), "concurrentlySchedulableTaskCount": Integer(minimum=1, maximum=MAX_CONCURRENT_TASKS),
     "autoTerminatedRelationships": ListOf(Text()), "retriedRelationships": ListOf(Text()),

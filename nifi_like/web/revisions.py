@@ -49,5 +49,10 @@ class RevisionStore:
         self._revisions[component_id] = revision
         return revision
 
+    def changed_elsewhere(self, component_ids: set[str]) -> None:
+        """Components changed through another node of the cluster: their revisions move on too."""
+        for component_id in component_ids:
+            self.bump(component_id, None)
+
     def forget(self, component_id: str) -> None:
         self._revisions.pop(component_id, None)

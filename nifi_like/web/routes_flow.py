@@ -92,13 +92,6 @@ async def controller_status(request: web.Request) -> web.StreamResponse:
         "locallyModifiedCount": 0, "staleCount": 0, "locallyModifiedAndStaleCount": 0, "syncFailureCount": 0}})
 
 
-@routes.get("/nifi-api/flow/cluster/summary")
-@describe("Cluster membership (a standalone node)")
-async def cluster_summary(request: web.Request) -> web.StreamResponse:
-    return json_response({"clusterSummary": {"connectedNodes": None, "connectedNodeCount": 0, "totalNodeCount": 0,
-                                             "connectedToCluster": False, "clustered": False}})
-
-
 @routes.get("/nifi-api/flow/bulletin-board")
 @describe("Recent bulletins", query=("after", "limit", "sourceName", "message", "sourceId", "groupId"))
 async def bulletin_board(request: web.Request) -> web.StreamResponse:
@@ -172,12 +165,6 @@ def _matches(component: dict[str, object], needle: str) -> list[str]:
     if isinstance(relationships, list):
         found += [f"Relationship: {r}" for r in relationships if isinstance(r, str) and r and needle in r.lower()]
     return found
-
-
-@routes.get("/nifi-api/controller/cluster")
-@describe("Cluster nodes: 409 on a standalone node, as NiFi answers")
-async def cluster(request: web.Request) -> web.StreamResponse:
-    raise Conflict("Only a node connected to a cluster can process the request.")
 
 
 @routes.get("/nifi-api/tenants/users")

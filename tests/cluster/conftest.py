@@ -1,0 +1,20 @@
+"""A real etcd per test (on free loopback ports, in the test's temp dir), killed after it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.support.cluster import ETCD, Etcd
+
+pytestmark = pytest.mark.skipif(not os.path.exists(ETCD), reason="etcd-server is not installed")
+
+
+@pytest.fixture
+def etcd(tmp_path: Any) -> Iterator[Etcd]:
+    server = Etcd(str(tmp_path / "etcd"))
+    yield server
+    server.stop()
