@@ -219,9 +219,10 @@ def start_nats() -> Server:
     return server
 
 
-def start_postgres() -> Server:
+def start_postgres(tls: TlsFiles | None = None) -> Server:
     """PostgreSQL 15 run as user ``postgres`` (initdb and postgres refuse root): password
-    authentication (scram) on loopback TCP, trust on its unix socket (``extra['socket_dir']``)."""
+    authentication (scram) on loopback TCP, trust on its unix socket (``extra['socket_dir']``); with
+    ``tls``, TLS is offered too (clients choose with sslmode)."""
     directory = tempfile.mkdtemp(prefix="nifi_like-postgres-")
     entry = pwd.getpwnam("postgres")
     os.chown(directory, entry.pw_uid, entry.pw_gid)
@@ -239,10 +240,16 @@ def start_postgres() -> Server:
         shutil.rmtree(directory, ignore_errors=True)
         raise RuntimeError(f"initdb failed: {init.stdout.decode()}{init.stderr.decode()}")
     port = free_port()
+    options = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+               "-c", "max_connections=50"]
+    if tls is not None:
+        key = os.path.join(directory, "server-key.pem")  # postgres wants its key private to itself
+        shutil.copyfile(tls.server_key, key)
+        os.chown(key, entry.pw_uid, entry.pw_gid)
+        os.chmod(key, 0o600)
+        options += ["-c", "ssl=on", "-c", f"ssl_cert_file={tls.server_cert}", "-c", f"ssl_key_file={key}"]
     server = _spawn("postgres", [f"{PG_BIN}/postgres", "-D", data, "-p", str(port), "-h", "127.0.0.1",
-                                 "-k", directory, "-c", "fsync=off", "-c", "synchronous_commit=off",
-                                 "-c", "full_page_writes=off", "-c", "max_connections=50"],
-                    directory, port, user="postgres")
+                                 "-k", directory, *options], directory, port, user="postgres")
     server.extra["socket_dir"] = directory
     server.extra["password"] = POSTGRES_PASSWORD
 

@@ -47,5 +47,5 @@ def nats_server() -> Iterator[servers.Server]:
 
 
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[servers.Server]:
-    yield from _server(f"{servers.PG_BIN}/postgres", servers.start_postgres)
+def postgres(tls_files: servers.TlsFiles) -> Iterator[servers.Server]:
+    yield from _server(f"{servers.PG_BIN}/postgres", lambda: servers.start_postgres(tls_files))
