@@ -57,8 +57,8 @@ async def test_bad_references_and_types_are_named(make_controller: Any) -> None:
     await controller.load(flow([missing], []))
     with pytest.raises(ComponentStateError, match="'no-such-service' is not a controller service"):
         await controller.start(missing["identifier"])
-    unknown = {**_service(), "type": "org.apache.nifi.dbcp.DBCPConnectionPool"}
-    with pytest.raises(FlowError, match="unknown controller service type 'org.apache.nifi.dbcp.DBCPConnectionPool'"):
+    unknown = {**_service(), "type": "org.apache.nifi.dbcp.HikariCPConnectionPool"}
+    with pytest.raises(FlowError, match="unknown controller service type 'org.apache.nifi.dbcp.HikariCPConnectionPool'"):
         await controller.load(flow([], [], controllerServices=[unknown]))
     invalid = _service(start="soon")
     with pytest.raises(FlowError, match="Property 'Start'.*'soon' is not an integer"):

@@ -69,6 +69,6 @@ async def test_service_lifecycle_through_the_api(api: Api) -> None:
 async def test_unknown_service_type_and_id(api: Api) -> None:
     root = await api.root_id()
     reply = await api.post(f"/process-groups/{root}/controller-services", {
-        "revision": {"version": 0}, "component": {"type": "org.apache.nifi.dbcp.DBCPConnectionPool"}})
+        "revision": {"version": 0}, "component": {"type": "org.apache.nifi.dbcp.HikariCPConnectionPool"}})
     assert reply.status == 400 and "unknown controller service type" in reply.text
     assert (await api.get("/controller-services/5d0d3f0a-0000-4000-8000-000000000000")).status == 404

@@ -1,0 +1,1 @@
+"""Distributed map cache processors: PutDistributedMapCache, FetchDistributedMapCache."""

@@ -1,0 +1,1 @@
+"""MQTT processors: PublishMQTT, ConsumeMQTT (paho-mqtt 2.x)."""

@@ -1,0 +1,1 @@
+"""NATS processors: PublishNATS, ConsumeNATS (core NATS through nats-py)."""

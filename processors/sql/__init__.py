@@ -1,0 +1,1 @@
+"""SQL processors: PutSQL, ExecuteSQL (SQLite and PostgreSQL through DBCPConnectionPool)."""
