@@ -1,0 +1,1 @@
+"""Processors that put into and fetch from a map cache service."""

@@ -1,0 +1,125 @@
+"""DistributedMapCacheClientService: a MapCacheClient speaking to a DistributedMapCacheServer over TCP."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from typing import Any
+
+from nifi_like.api import ConfigurationContext, PropertyDescriptor, validators
+from processors.services import _map_cache_protocol as protocol
+from processors.services.map_cache_api import MapCacheClientService, MapCacheError
+
+#: Largest answer accepted from the server (values are bounded by the server's Maximum Read Size).
+MAX_ANSWER = 64 << 20
+#: Idle connections kept open for reuse.
+POOL_SIZE = 8
+
+
+class DistributedMapCacheClientService(MapCacheClientService):
+    """Provides the ability to communicate with a DistributedMapCacheServer. This can be used in order to share
+    a Map between nodes in a NiFi cluster. Every operation is one request and one answer on a pooled
+    connection; an unreachable or failing server is a MapCacheError naming the server and the cause."""
+
+    tags = ("distributed", "cache", "state", "map", "cluster")
+    nifi_type = "org.apache.nifi.distributed.cache.client.DistributedMapCacheClientService"
+
+    HOSTNAME = PropertyDescriptor(
+        "Server Hostname", description="The name of the server that is running the DistributedMapCacheServer "
+                                       "service", required=True, validator=validators.NON_EMPTY)
+    PORT = PropertyDescriptor(
+        "Server Port", description="The port on the remote server that is to be used when communicating with the "
+                                   "DistributedMapCacheServer service", required=True, default="4557",
+        validator=validators.PORT)
+    COMMUNICATIONS_TIMEOUT = PropertyDescriptor(
+        "Communications Timeout",
+        description="Specifies how long to wait when communicating with the remote server before determining that "
+                    "there is a communications failure if data cannot be sent or received", required=True,
+        default="30 secs", validator=validators.TIME_PERIOD)
+
+    def __init__(self) -> None:
+        self._address = ("127.0.0.1", 4557)
+        self._timeout = 30.0
+        self._idle: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def on_enabled(self, context: ConfigurationContext) -> None:
+        self._address = (context.get_property(self.HOSTNAME).value or "", context.get_property(self.PORT).as_int() or 0)
+        self._timeout = context.get_property(self.COMMUNICATIONS_TIMEOUT).as_time_period() or 30.0
+
+    def on_disabled(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for sock in idle:
+            sock.close()
+
+    # -- MapCacheClient ------------------------------------------------------------------
+    def get(self, key: bytes) -> bytes | None:
+        return self._call("get", key)  # type: ignore[no-any-return]
+
+    def put(self, key: bytes, value: bytes) -> None:
+        self._call("put", key, value)
+
+    def put_if_absent(self, key: bytes, value: bytes) -> bool:
+        return bool(self._call("put_if_absent", key, value))
+
+    def contains_key(self, key: bytes) -> bool:
+        return bool(self._call("contains_key", key))
+
+    def remove(self, key: bytes) -> bool:
+        return bool(self._call("remove", key))
+
+    def fetch(self, key: bytes) -> tuple[int, bytes] | None:
+        found = self._call("fetch", key)
+        return None if found is None else (int(found[0]), bytes(found[1]))
+
+    def replace(self, key: bytes, value: bytes, revision: int) -> bool:
+        return bool(self._call("replace", key, value, revision))
+
+    # -- the connection ------------------------------------------------------------------
+    def _where(self) -> str:
+        return f"DistributedMapCacheServer at {self._address[0]}:{self._address[1]}"
+
+    def _call(self, operation: str, key: bytes, value: bytes | None = None, revision: int | None = None) -> Any:
+        sock = self._borrow()
+        try:
+            protocol.send(sock, [operation, bytes(key), value, revision])
+            answer = protocol.receive(sock, MAX_ANSWER)
+        except OSError as exc:
+            sock.close()
+            raise MapCacheError(f"{operation} failed: {self._where()}: {exc}") from exc
+        if answer is None:
+            sock.close()
+            raise MapCacheError(f"{operation} failed: {self._where()} closed the connection")
+        status, result = answer
+        if status != protocol.OK:
+            sock.close()
+            raise MapCacheError(f"{operation} failed: {self._where()} answered: {result}")
+        self._give_back(sock)
+        return result
+
+    def _borrow(self) -> socket.socket:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        try:
+            sock = socket.create_connection(self._address, timeout=self._timeout)
+        except OSError as exc:
+            raise MapCacheError(f"cannot connect to the {self._where()}: {exc.strerror or exc}") from exc
+        try:
+            protocol.send(sock, [protocol.HELLO, protocol.VERSION])
+            answer = protocol.receive(sock, MAX_ANSWER)
+        except OSError as exc:
+            sock.close()
+            raise MapCacheError(f"the {self._where()} did not answer the handshake: {exc}") from exc
+        if not (isinstance(answer, list) and answer[:1] == [protocol.OK]):
+            sock.close()
+            raise MapCacheError(f"the {self._where()} refused the handshake: {answer!r}")
+        return sock
+
+    def _give_back(self, sock: socket.socket) -> None:
+        with self._lock:
+            if len(self._idle) < POOL_SIZE:
+                self._idle.append(sock)
+                return
+        sock.close()
