@@ -100,8 +100,8 @@ class FetchDistributedMapCache(Processor):
         """The FlowFile with what was found put in place; False when some key was not cached."""
         raw = context.get_property(self.CACHE_ENTRY_IDENTIFIER).evaluate(flowfile).value or ""
         attribute = context.get_property(self.PUT_CACHE_VALUE_IN_ATTRIBUTE).evaluate(flowfile).value or ""
-        keys = [key.strip() for key in raw.split(",")] if attribute else [raw]
-        if not all(key.strip() for key in keys):
+        keys = [key.strip() for key in raw.split(",") if key.strip()]
+        if not keys:
             raise ValueError(f"Cache Entry Identifier '{raw}' evaluates to a blank key")
         if len(keys) > 1 and not attribute:
             raise ValueError("Multiple Cache Entry Identifiers need Put Cache Value In Attribute")

@@ -87,8 +87,9 @@ class DetectDuplicate(Processor):
     FAILURE = Relationship("failure", "If the Cache Entry Identifier cannot be determined, the FlowFile will be "
                                       "penalized and routed to this relationship")
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, wall_clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
+        self._wall_clock = wall_clock  # entries in a shared cache carry the wall-clock time they were cached
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[str, float]] = OrderedDict()  # identifier -> (description, cached at)
 
@@ -114,7 +115,7 @@ class DetectDuplicate(Processor):
                 original = self._check(key, description, store, age_off)
             else:
                 try:
-                    original = _check_shared(cache, key, description, store, age_off)
+                    original = _check_shared(cache, key, description, store, age_off, self._wall_clock())
                 except OSError as exc:
                     context.logger.error(f"Unable to communicate with cache when processing {flowfile}: {exc}")
                     session.transfer(session.penalize(flowfile), self.FAILURE)
@@ -148,11 +149,11 @@ class DetectDuplicate(Processor):
 
 
 def _check_shared(cache: MapCacheClientService, key: str, description: str, store: bool,
-                  age_off: float | None) -> str | None:
+                  age_off: float | None, now: float) -> str | None:
     """``_check`` against a map cache service. An entry is the time it was cached (milliseconds since the
     epoch, 8 bytes big-endian) followed by the description, as NiFi's DetectDuplicate stores it; an aged-off
     entry is replaced only if nobody changed it meanwhile (compare-and-set on its revision)."""
-    now_ms = int(time.time() * 1000)
+    now_ms = int(now * 1000)
     entry = now_ms.to_bytes(8, "big") + description.encode("utf-8")
     cache_key = key.encode("utf-8")
     found = cache.fetch(cache_key)
@@ -165,5 +166,5 @@ def _check_shared(cache: MapCacheClientService, key: str, description: str, stor
             cache.replace(cache_key, entry, revision)
         return None
     if store and not cache.replace(cache_key, entry, ABSENT):  # someone cached it just now: a duplicate
-        return _check_shared(cache, key, description, False, age_off)
+        return _check_shared(cache, key, description, False, age_off, now)
     return None

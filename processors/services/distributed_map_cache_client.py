@@ -81,16 +81,12 @@ class DistributedMapCacheClientService(MapCacheClientService):
         return f"DistributedMapCacheServer at {self._address[0]}:{self._address[1]}"
 
     def _call(self, operation: str, key: bytes, value: bytes | None = None, revision: int | None = None) -> Any:
-        sock = self._borrow()
-        try:
-            protocol.send(sock, [operation, bytes(key), value, revision])
-            answer = protocol.receive(sock, MAX_ANSWER)
-        except OSError as exc:
-            sock.close()
-            raise MapCacheError(f"{operation} failed: {self._where()}: {exc}") from exc
-        if answer is None:
-            sock.close()
-            raise MapCacheError(f"{operation} failed: {self._where()} closed the connection")
+        request = [operation, bytes(key), value, revision]
+        sock, reused = self._borrow()
+        answer = self._exchange(sock, request, operation, quiet=reused)
+        if answer is None:  # a pooled connection the server had closed (e.g. it restarted): once more, fresh
+            sock, _ = self._borrow(fresh=True)
+            answer = self._exchange(sock, request, operation, quiet=False)
         status, result = answer
         if status != protocol.OK:
             sock.close()
@@ -98,10 +94,31 @@ class DistributedMapCacheClientService(MapCacheClientService):
         self._give_back(sock)
         return result
 
-    def _borrow(self) -> socket.socket:
+    def _exchange(self, sock: socket.socket, request: list[Any], operation: str, *, quiet: bool) -> Any:
+        """The answer to ``request``; None (when ``quiet``) if the connection turned out closed."""
+        try:
+            protocol.send(sock, request)
+            answer = protocol.receive(sock, MAX_ANSWER)
+        except (ConnectionError, protocol.ProtocolError) as exc:
+            sock.close()
+            if quiet:
+                return None
+            raise MapCacheError(f"{operation} failed: {self._where()}: {exc}") from exc
+        except OSError as exc:
+            sock.close()
+            raise MapCacheError(f"{operation} failed: {self._where()}: {exc}") from exc
+        if answer is None:
+            sock.close()
+            if quiet:
+                return None
+            raise MapCacheError(f"{operation} failed: {self._where()} closed the connection")
+        return answer
+
+    def _borrow(self, fresh: bool = False) -> tuple[socket.socket, bool]:
+        """A connected socket, and whether it was reused from the pool."""
         with self._lock:
-            if self._idle:
-                return self._idle.pop()
+            if self._idle and not fresh:
+                return self._idle.pop(), True
         try:
             sock = socket.create_connection(self._address, timeout=self._timeout)
         except OSError as exc:
@@ -115,7 +132,7 @@ class DistributedMapCacheClientService(MapCacheClientService):
         if not (isinstance(answer, list) and answer[:1] == [protocol.OK]):
             sock.close()
             raise MapCacheError(f"the {self._where()} refused the handshake: {answer!r}")
-        return sock
+        return sock, False
 
     def _give_back(self, sock: socket.socket) -> None:
         with self._lock:
