@@ -43,7 +43,7 @@ class DistributedMapCacheServer(ControllerService):
         description="If specified, the cache will be persisted in the given directory; if not specified, the cache "
                     "will be in-memory only")
     MAX_READ_SIZE = PropertyDescriptor(
-        "Maximum Read Size", description="The maximum number of network bytes to read for a single cache item",
+        "maximum-read-size", display_name="Maximum Read Size", description="The maximum number of network bytes to read for a single cache item",
         required=True, default="1 MB", validator=validators.DATA_SIZE)
 
     def __init__(self) -> None:
