@@ -46,7 +46,7 @@ from nifi_like.engine.context import StandardProcessContext
 from nifi_like.engine.node import Node
 from nifi_like.engine.services import ServiceContext, ServiceDirectory, ServiceNode
 from nifi_like.engine.session import StandardProcessSession
-from nifi_like.flow.validation import path_problems, property_problems
+from nifi_like.flow.validation import path_problems, property_problems, restriction_problems
 from nifi_like.monitoring.bulletins import Bulletin, BulletinBoard
 from nifi_like.repository import Repository, provenance_log
 
@@ -132,7 +132,10 @@ class TestRunner:
 
     def __init__(self, processor: Processor | type[Processor], properties: Mapping[str, str | None] | None = None,
                  *, name: str | None = None, parameters: Mapping[str, str] | None = None,
-                 file_roots: FileRoots | None = None) -> None:
+                 file_roots: FileRoots | None = None, script_execution_enabled: bool = False) -> None:
+        """``script_execution_enabled`` stands for the configuration's [security] key of that name: a
+        processor that runs code from its configuration (ExecuteScript) is invalid without it."""
+        self._script_execution_enabled = script_execution_enabled
         self.processor = processor() if isinstance(processor, type) else processor
         self._file_roots = file_roots or FileRoots.of([os.sep])  # a unit test confines files when it asks to
         processor_class = type(self.processor)
@@ -228,6 +231,7 @@ class TestRunner:
         configured = self._node.properties
         problems = property_problems(type(self.processor), configured, where, require=True)
         problems += path_problems(type(self.processor), configured, where, self._file_roots)
+        problems += restriction_problems(type(self.processor), where, self._script_execution_enabled)
         problems += [f"{where}: {reason}" for reason in self.processor.custom_validate(configured)]
         return problems
 

@@ -101,7 +101,7 @@ def test_unreachable_server_is_an_error_naming_it() -> None:
 
 def test_a_value_over_the_maximum_read_size_is_refused_and_the_server_keeps_serving() -> None:
     with TestRunner(PutDistributedMapCache, {"Cache Entry Identifier": "k", "Distributed Cache Service": CLIENT}) as runner:
-        add_map_cache(runner, {"Maximum Read Size": "1 KB"})
+        add_map_cache(runner, {"maximum-read-size": "1 KB"})
         cache = client_of(runner)
         with pytest.raises(MapCacheError, match="larger than the maximum read size"):
             cache.put(b"big", b"x" * 10_000)
