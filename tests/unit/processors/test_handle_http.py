@@ -84,6 +84,10 @@ def test_request_attributes_and_the_response(expression_language: None) -> None:
         for key, value in expected.items():
             flowfile.assert_attribute_equals(key, value)
         flowfile.assert_attribute_exists("http.context.identifier")
+        flowfile.assert_attribute_equals("http.server.name", "127.0.0.1")
+        flowfile.assert_attribute_equals("http.context.path", "")
+        flowfile.assert_attribute_equals("http.servlet.path", "")
+        assert (flowfile.get_attribute("http.remote.addr") or "").startswith("127.0.0.1:")
         assert [e["event_type"] for e in service.request.provenance_events].count("RECEIVE") == 1
         service.response.enqueue(b"created", {**flowfile.attributes, "code": "201"})
         service.response.run()
