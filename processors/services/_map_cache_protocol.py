@@ -24,6 +24,14 @@ class ProtocolError(OSError):
     """The peer sent something that is not a frame of this protocol, or one too large."""
 
 
+class FrameTooLarge(ProtocolError):
+    """A frame over the size limit; its ``length`` bytes are still unread on the connection."""
+
+    def __init__(self, length: int, max_size: int) -> None:
+        super().__init__(f"a frame of {length} bytes is larger than the maximum read size of {max_size} bytes")
+        self.length = length
+
+
 def send(sock: socket.socket, message: Any) -> None:
     payload = msgpack.packb(message, use_bin_type=True)
     sock.sendall(_LENGTH.pack(len(payload)) + payload)
@@ -36,12 +44,21 @@ def receive(sock: socket.socket, max_size: int) -> Any:
         return None
     (length,) = _LENGTH.unpack(header)
     if length > max_size:
-        raise ProtocolError(f"a frame of {length} bytes is larger than the maximum read size of {max_size} bytes")
+        raise FrameTooLarge(length, max_size)
     payload = _read_exactly(sock, length, allow_eof=False) or b""
     try:
         return msgpack.unpackb(payload, raw=False)
     except (ValueError, msgpack.ExtraData) as exc:
         raise ProtocolError(f"a frame is not valid msgpack: {exc}") from exc
+
+
+def skip(sock: socket.socket, size: int) -> None:
+    """Read and drop ``size`` bytes (the body of a frame that was refused), keeping the connection in step."""
+    while size:
+        chunk = sock.recv(min(size, 1 << 20))
+        if not chunk:
+            raise ProtocolError("the connection closed in the middle of a refused frame")
+        size -= len(chunk)
 
 
 def _read_exactly(sock: socket.socket, size: int, *, allow_eof: bool) -> bytes | None:

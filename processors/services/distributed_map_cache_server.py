@@ -14,6 +14,8 @@ from processors.services import _map_cache_protocol as protocol
 from processors.services._map_cache_store import EVICTION_STRATEGIES, LFU, MapCacheStore
 
 log = logging.getLogger(__name__)
+#: A refused frame up to this size is read and dropped, so its connection stays usable; a larger one closes it.
+MAX_SKIP = 64 << 20
 
 
 class DistributedMapCacheServer(ControllerService):
@@ -133,6 +135,13 @@ class _Handler(socketserver.BaseRequestHandler):
         while True:
             try:
                 request = protocol.receive(sock, limit)
+            except protocol.FrameTooLarge as exc:
+                if exc.length > MAX_SKIP:
+                    protocol.send(sock, [protocol.ERROR, str(exc)])
+                    return
+                protocol.skip(sock, exc.length)  # the connection stays usable: answer and carry on
+                protocol.send(sock, [protocol.ERROR, str(exc)])
+                continue
             except protocol.ProtocolError as exc:
                 protocol.send(sock, [protocol.ERROR, str(exc)])
                 return
