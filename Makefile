@@ -41,7 +41,7 @@ test: lint canvas system-deps
 	$(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 reliability: setup
-	$(VENV)/bin/pytest -q -m slow tests/reliability -p no:cacheprovider
+	$(VENV)/bin/pytest -q -m slow tests/reliability tests/integration -p no:cacheprovider
 
 bench: setup
 	$(PY) -m bench all

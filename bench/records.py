@@ -22,10 +22,10 @@ from typing import Any
 import psutil
 
 from bench.report import Row, row
+from nifi_like.testing import TestRunner
 from processors.records.convert_record import ConvertRecord
 from processors.services.csv_reader import CSVReader
 from processors.services.json_record_set_writer import JsonRecordSetWriter
-from processors.services.testing import ServiceTestRunner
 
 SIZE_MB = float(os.environ.get("NIFI_LIKE_BENCH_RECORDS_MB", "100"))
 CITIES = ("Oslo", "Rome", "Lima", "Kyoto", "Accra", "Quito", "Perth", "Bergen, NO")
@@ -119,7 +119,7 @@ def _digest(path: str) -> str:
 
 def _convert_record(path: str) -> tuple[float, float, bytes, dict[str, str]]:
     """Seconds, peak RSS growth (MB), output and attributes of ConvertRecord on the file."""
-    with ServiceTestRunner(ConvertRecord, {"Record Reader": "csv", "Record Writer": "json"}) as runner:
+    with TestRunner(ConvertRecord, {"Record Reader": "csv", "Record Writer": "json"}) as runner:
         runner.add_controller_service("csv", CSVReader)
         runner.add_controller_service("json", JsonRecordSetWriter)
         runner.enable_controller_service("csv")

@@ -33,6 +33,7 @@ class Settings:
     bulletins_per_component: int = 5
     # [security]
     file_roots: list[str] = field(default_factory=lambda: ["in", "out"])
+    script_execution_enabled: bool = False
     # [web]
     host: str = "127.0.0.1"
     port: int = 8080
@@ -53,6 +54,12 @@ def _string_list(value: Any) -> list[str]:
     return list(value)
 
 
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false (without quotes)")
+    return value
+
+
 #: TOML key (section.key) -> (Settings field, converter)
 _KEYS: dict[str, tuple[str, Any]] = {
     "repository.durability": ("durability", str),
@@ -67,6 +74,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "provenance.max_storage_size": ("provenance_max_storage_size", parse_data_size),
     "bulletins.per_component": ("bulletins_per_component", int),
     "security.file_roots": ("file_roots", _string_list),
+    "security.script_execution_enabled": ("script_execution_enabled", _boolean),
     "web.host": ("host", str),
     "web.port": ("port", int),
     "cluster.url": ("cluster_url", str),

@@ -9,6 +9,16 @@ and a StandardProcessContext. What a test asserts is what the engine would have 
         runner.enqueue(b"x", attributes={"n": "4"})
         runner.run()
         runner.assert_all_transferred("even", count=1)
+
+Controller services the processor uses are added and enabled as with NiFi's TestRunner:
+
+    with TestRunner(ConvertRecord, {"Record Reader": "csv", "Record Writer": "json"}) as runner:
+        runner.add_controller_service("csv", CSVReader, {"Schema Access Strategy": "infer-schema"})
+        runner.enable_controller_service("csv")
+        ...
+
+They are real ServiceNodes in a real ServiceDirectory, enabled through a ServiceContext, as the
+FlowController enables them.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
 
+from nifi_like.api.controller_service import ControllerService
 from nifi_like.api.files import FileRoots
 from nifi_like.api.flowfile import FlowFile
 from nifi_like.api.processor import InputRequirement, ProcessContext, Processor, StateMap
@@ -33,8 +44,9 @@ from nifi_like.api.relationship import Relationship
 from nifi_like.engine.connection import Connection, now_ms
 from nifi_like.engine.context import StandardProcessContext
 from nifi_like.engine.node import Node
+from nifi_like.engine.services import ServiceContext, ServiceDirectory, ServiceNode
 from nifi_like.engine.session import StandardProcessSession
-from nifi_like.flow.validation import path_problems, property_problems
+from nifi_like.flow.validation import path_problems, property_problems, restriction_problems
 from nifi_like.monitoring.bulletins import Bulletin, BulletinBoard
 from nifi_like.repository import Repository, provenance_log
 
@@ -120,7 +132,10 @@ class TestRunner:
 
     def __init__(self, processor: Processor | type[Processor], properties: Mapping[str, str | None] | None = None,
                  *, name: str | None = None, parameters: Mapping[str, str] | None = None,
-                 file_roots: FileRoots | None = None) -> None:
+                 file_roots: FileRoots | None = None, script_execution_enabled: bool = False) -> None:
+        """``script_execution_enabled`` stands for the configuration's [security] key of that name: a
+        processor that runs code from its configuration (ExecuteScript) is invalid without it."""
+        self._script_execution_enabled = script_execution_enabled
         self.processor = processor() if isinstance(processor, type) else processor
         self._file_roots = file_roots or FileRoots.of([os.sep])  # a unit test confines files when it asks to
         processor_class = type(self.processor)
@@ -139,6 +154,8 @@ class TestRunner:
             self._node.incoming.append(self._input)
         self._sinks: dict[str, Connection] = {}
         self._sync_relationships()
+        self.services = ServiceDirectory()
+        self._node.service_lookup = self.services.instance
         self.context: ProcessContext = self._new_context()
 
     # -- configuration -------------------------------------------------------------------
@@ -173,6 +190,39 @@ class TestRunner:
         """The configured properties, with defaults filled in."""
         return self.context.properties
 
+    # -- controller services -------------------------------------------------------------
+    def add_controller_service(self, identifier: str, service: ControllerService | type[ControllerService],
+                               properties: Mapping[str, str] | None = None) -> ControllerService:
+        """Add a (disabled) service the processor's properties can name by ``identifier``."""
+        instance = service() if isinstance(service, type) else service
+        self.services.nodes[identifier] = ServiceNode(identifier, identifier, "", instance.type_name(), instance,
+                                                      properties or {}, {})
+        return instance
+
+    def set_service_property(self, identifier: str, name: str, value: str | None) -> None:
+        """Change a property of a (disabled) service; ``None`` removes it."""
+        node = self.services.nodes[identifier]
+        if value is None:
+            node.properties.pop(name, None)
+        else:
+            node.properties[name] = value
+
+    def enable_controller_service(self, identifier: str) -> None:
+        """Validate the service's configuration and enable it; an invalid one raises AssertionError."""
+        node = self.services.nodes[identifier]
+        where = f"{type(node.service).__name__}[{identifier}]"
+        problems = property_problems(type(node.service), node.properties, where, require=True)
+        problems += [f"{where}: {reason}" for reason in node.service.custom_validate(node.properties)]
+        if problems:
+            raise AssertionError("the controller service is not valid:\n" + "\n".join(problems))
+        node.service.on_enabled(ServiceContext(node, self.services.instance))
+        node.state = "ENABLED"
+
+    def disable_controller_service(self, identifier: str) -> None:
+        node = self.services.nodes[identifier]
+        node.service.on_disabled()
+        node.state = "DISABLED"
+
     # -- validation ----------------------------------------------------------------------
     def validate(self) -> list[str]:
         """Why the configuration is invalid, one sentence per problem (as the engine checks it
@@ -181,6 +231,7 @@ class TestRunner:
         configured = self._node.properties
         problems = property_problems(type(self.processor), configured, where, require=True)
         problems += path_problems(type(self.processor), configured, where, self._file_roots)
+        problems += restriction_problems(type(self.processor), where, self._script_execution_enabled)
         problems += [f"{where}: {reason}" for reason in self.processor.custom_validate(configured)]
         return problems
 
@@ -329,7 +380,10 @@ class TestRunner:
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self) -> None:
-        """Close the repository and delete its temporary directory."""
+        """Disable the enabled services, close the repository and delete its temporary directory."""
+        for node in self.services.nodes.values():
+            if node.state == "ENABLED":
+                self.disable_controller_service(node.id)
         self._finalizer()
 
     def __enter__(self) -> TestRunner:

@@ -363,6 +363,9 @@ class Processor:
     #: Properties naming a directory or file on this machine: validation refuses a value outside
     #: the file roots, and the processor checks the evaluated value with context.allowed_path.
     file_path_properties: ClassVar[tuple[PropertyDescriptor, ...]] = ()
+    #: Runs code taken from its configuration (NiFi's @Restricted EXECUTE_CODE): the engine refuses to
+    #: start it unless the configuration enables script execution ([security] script_execution_enabled).
+    executes_code: ClassVar[bool] = False
 
     @classmethod
     def type_name(cls) -> str:

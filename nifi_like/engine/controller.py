@@ -265,7 +265,9 @@ class FlowController:
 
     def _readiness(self, node: Node) -> list[str]:
         if node.kind == "PROCESSOR":
-            return readiness_problems(self.flow, self.registry, node.id, self.file_roots) + self._disabled_services(node)
+            return (readiness_problems(self.flow, self.registry, node.id, self.file_roots,
+                                       script_execution_enabled=self.settings.script_execution_enabled)
+                    + self._disabled_services(node))
         if not node.outgoing:
             return [f"{node.kind.replace('_', ' ').title()} '{node.name}' has no outgoing connection"]
         return []

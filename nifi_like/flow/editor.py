@@ -135,7 +135,8 @@ class FlowEditor:
         cached = self._readiness.get(processor_id)
         if cached is not None and now - cached[0] < VALIDATION_TTL:
             return cached[1]
-        problems = readiness_problems(self.flow, self.controller.registry, processor_id, self.controller.file_roots)
+        problems = readiness_problems(self.flow, self.controller.registry, processor_id, self.controller.file_roots,
+                                      script_execution_enabled=self.controller.settings.script_execution_enabled)
         self._readiness[processor_id] = (now, problems)
         return problems
 

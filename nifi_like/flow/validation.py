@@ -216,8 +216,21 @@ def path_problems(cls: type[Processor], properties: Mapping[str, str | None], wh
     return problems
 
 
+SCRIPT_EXECUTION_DISABLED = (
+    "runs code from its configuration, and script execution is disabled; to allow it, set "
+    "script_execution_enabled = true in the [security] section of the configuration file "
+    "(conf/nifi_like.toml, or the file given to 'nifi-like run --conf')")
+
+
+def restriction_problems(cls: type[Processor], where: str, script_execution_enabled: bool) -> list[str]:
+    """A processor that executes code (``executes_code``) while the configuration does not allow it."""
+    if cls.executes_code and not script_execution_enabled:
+        return [f"{where}: {SCRIPT_EXECUTION_DISABLED}"]
+    return []
+
+
 def readiness_problems(flow: Flow, registry: ProcessorRegistry, processor_id: str,
-                       file_roots: FileRoots) -> list[str]:
+                       file_roots: FileRoots, *, script_execution_enabled: bool = False) -> list[str]:
     """Why a processor cannot start: NiFi's validation (properties, unconnected relationships)."""
     loc = flow.find(processor_id)
     if loc is None or loc.kind != "PROCESSOR":
@@ -230,6 +243,7 @@ def readiness_problems(flow: Flow, registry: ProcessorRegistry, processor_id: st
     problems = property_problems(cls, properties, label(proc), require=True)
     problems += parameter_problems(flow, loc.group, properties, label(proc))
     problems += path_problems(cls, properties, label(proc), file_roots)
+    problems += restriction_problems(cls, label(proc), script_execution_enabled)
     problems += service_reference_problems(flow, registry, loc.group, cls, properties, label(proc))
     problems += scheduling_problems(proc, label(proc))
     connected = {rel for c in flow.of_kind("CONNECTION")

@@ -1,4 +1,5 @@
-"""PutDistributedMapCache: store each FlowFile's content in a distributed map cache under an identifier."""
+"""PutDistributedMapCache: store each FlowFile's content in a distributed map cache under a key from its
+attributes."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from nifi_like.api import (
+    AllowableValue,
     ExpressionLanguageScope,
     FlowFile,
     InputRequirement,
@@ -22,14 +24,19 @@ CACHED = "cached"
 ERROR_MESSAGE = "cache.error.message"
 #: FlowFiles handled per trigger.
 BATCH = 100
+REPLACE = AllowableValue("replace", "Replace if present", "Adds the specified entry to the cache, replacing any "
+                                                          "value that is currently set.")
+KEEP_ORIGINAL = AllowableValue("keeporiginal", "Keep original", "Adds the specified entry to the cache, if the key "
+                                                                "does not exist.")
 
 
 class PutDistributedMapCache(Processor):
     """Gets the content of a FlowFile and puts it to a distributed map cache, using a cache key computed from
     FlowFile attributes. If the cache already contains the entry and the cache update strategy is 'keep
-    original' the entry is not replaced. A FlowFile whose identifier is empty or whose content is larger than
-    'Max cache entry size' goes to failure; so does one the cache could not be reached for (penalized, with
-    cache.error.message, and the processor yields)."""
+    original' the entry is not replaced (the FlowFile goes to failure with cached=false, as in NiFi). A
+    FlowFile whose identifier is empty or whose content is larger than 'Max cache entry size' goes to failure,
+    penalized; so does one the cache could not be reached for (and the processor yields). Every FlowFile
+    sent to failure for an error carries cache.error.message."""
 
     tags = ("map", "cache", "put", "distributed")
     nifi_type = "org.apache.nifi.processors.standard.PutDistributedMapCache"
@@ -49,7 +56,7 @@ class PutDistributedMapCache(Processor):
         required=True, controller_service=DistributedMapCacheClient)
     CACHE_UPDATE_STRATEGY = PropertyDescriptor(
         "Cache update strategy", description="Determines how the cache is updated if the cache already contains "
-        "the entry", allowable_values=("replace", "keeporiginal"), default="replace", required=True)
+        "the entry", required=True, default=REPLACE.value, allowable_values=(REPLACE, KEEP_ORIGINAL))
     MAX_CACHE_ENTRY_SIZE = PropertyDescriptor(
         "Max cache entry size", description="The maximum amount of data to put into cache", default="1 MB",
         validator=validators.DATA_SIZE)
@@ -64,16 +71,19 @@ class PutDistributedMapCache(Processor):
         if not flowfiles:
             return
         cache: DistributedMapCacheClient = context.get_property(self.DISTRIBUTED_CACHE_SERVICE).as_controller_service()
-        keep_original = context.get_property(self.CACHE_UPDATE_STRATEGY).value == "keeporiginal"
+        keep_original = context.get_property(self.CACHE_UPDATE_STRATEGY).value == KEEP_ORIGINAL.value
         limit = context.get_property(self.MAX_CACHE_ENTRY_SIZE).as_data_size() or (1 << 20)
         for index, flowfile in enumerate(flowfiles):
             key = context.get_property(self.CACHE_ENTRY_IDENTIFIER).evaluate(flowfile).value or ""
-            if not key:
-                self._fail(context, session, flowfile, "the Cache Entry Identifier evaluated to an empty value")
+            if not key.strip():
+                context.logger.error(f"FlowFile {flowfile} has no attribute for given Cache Entry Identifier; "
+                                     "routing to failure")
+                self._fail(session, flowfile, "the Cache Entry Identifier evaluated to an empty value")
                 continue
             if flowfile.size > limit:
-                self._fail(context, session, flowfile, f"the content ({flowfile.size} bytes) is larger than Max "
-                                                       f"cache entry size ({limit} bytes)")
+                reason = f"the content ({flowfile.size} bytes) is larger than Max cache entry size ({limit} bytes)"
+                context.logger.warn(f"FlowFile {flowfile} not cached; routing to failure: {reason}")
+                self._fail(session, flowfile, reason)
                 continue
             try:
                 value = session.read_bytes(flowfile)
@@ -83,15 +93,15 @@ class PutDistributedMapCache(Processor):
                     cache.put(key.encode("utf-8"), value)
                     cached = True
             except CacheUnavailable as exc:
+                context.logger.error(f"Unable to communicate with cache when processing {flowfile}; routing it "
+                                     f"and the {len(flowfiles) - index - 1} FlowFiles after it to failure: {exc}")
                 for rest in flowfiles[index:]:
-                    self._fail(context, session, rest, str(exc), penalize=True)
+                    self._fail(session, rest, str(exc))
                 context.yield_()
                 return
             flowfile = session.put_attribute(flowfile, CACHED, str(cached).lower())
-            session.transfer(flowfile, self.SUCCESS)
+            session.transfer(flowfile, self.SUCCESS if cached else self.FAILURE)
 
-    def _fail(self, context: ProcessContext, session: ProcessSession, flowfile: FlowFile, reason: str,
-              penalize: bool = False) -> None:
-        context.logger.error(f"Cannot cache {flowfile}; routing to failure: {reason}")
+    def _fail(self, session: ProcessSession, flowfile: FlowFile, reason: str) -> None:
         flowfile = session.put_all_attributes(flowfile, {CACHED: "false", ERROR_MESSAGE: reason})
-        session.transfer(session.penalize(flowfile) if penalize else flowfile, self.FAILURE)
+        session.transfer(session.penalize(flowfile), self.FAILURE)

@@ -15,9 +15,9 @@ import queue
 import re
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from aiohttp import web
 
@@ -32,6 +32,7 @@ from nifi_like.api import (
     Relationship,
     validators,
 )
+from processors.ingest._http_server import HttpServer
 
 REMOTE_HOST = "restlistener.remote.source.host"
 REQUEST_URI = "restlistener.request.uri"
@@ -76,40 +77,6 @@ class _Received:
                 self.answer.set_result(status)
         if not self.loop.is_closed():
             self.loop.call_soon_threadsafe(resolve)
-
-
-class _Server:
-    """The aiohttp server and its event loop thread."""
-
-    def __init__(self, host: str, port: int, path: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]], max_size: int) -> None:
-        self.loop = asyncio.new_event_loop()
-        app = web.Application(client_max_size=max_size)
-        app.router.add_route("POST", path, handler)
-        app.router.add_route("PUT", path, handler)
-        app.router.add_route("GET", path, _healthy)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        self._thread = threading.Thread(target=self.loop.run_forever, name=f"ListenHTTP :{port}", daemon=True)
-        self._thread.start()
-        try:
-            self._call(self._start(host, port))
-        except BaseException:
-            self.stop()
-            raise
-
-    async def _start(self, host: str, port: int) -> None:
-        await self._runner.setup()
-        await web.TCPSite(self._runner, host, port).start()
-
-    def _call(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(30)
-
-    def stop(self) -> None:
-        try:
-            self._call(self._runner.cleanup())
-        finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self._thread.join(30)
-            self.loop.close()
 
 
 async def _healthy(request: web.Request) -> web.Response:
@@ -165,7 +132,7 @@ class ListenHTTP(Processor):
 
     def __init__(self) -> None:
         self._queue: queue.Queue[_Received] = queue.Queue()
-        self._server: _Server | None = None
+        self._server: HttpServer | None = None
 
     def on_scheduled(self, context: ProcessContext) -> None:
         path = "/" + (context.get_property(self.BASE_PATH).evaluate().value or "").strip("/")
@@ -195,7 +162,11 @@ class ListenHTTP(Processor):
             return web.Response(status=status)
 
         try:
-            self._server = _Server(host, port, path, receive, max_size)
+            app = web.Application(client_max_size=max_size)
+            app.router.add_route("POST", path, receive)
+            app.router.add_route("PUT", path, receive)
+            app.router.add_route("GET", path, _healthy)
+            self._server = HttpServer(host, port, app, f"ListenHTTP :{port}")
         except OSError as exc:
             raise ProcessException(f"ListenHTTP cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         context.logger.info(f"listening on http://{host}:{port}{path}")

@@ -19,6 +19,7 @@ from nifi_like.api import (
     Relationship,
     validators,
 )
+from processors.services.map_cache_api import CacheUnavailable, DistributedMapCacheClient
 
 #: FlowFiles taken per trigger: one session for many FlowFiles costs far less than one each.
 BATCH = 100
@@ -36,10 +37,11 @@ class DetectDuplicate(Processor):
     routes the FlowFile to 'non-duplicate'. A FlowFile whose Cache Entry Identifier evaluates to nothing is
     penalized and routed to 'failure'.
 
-    Until the engine has a distributed map cache controller service, the cache is this processor's own:
-    in memory, shared by its concurrent tasks, holding at most 10,000 identifiers (least recently seen
-    evicted first) and emptied when the engine restarts. Hence there is no 'Distributed Cache Service'
-    property."""
+    With a 'Distributed Cache Service' (as NiFi requires) the identifiers are cached there, shared with
+    other processors and, with a persistent DistributedMapCacheServer, kept across restarts. Without one
+    (a nifi_like addition) the cache is this processor's own: in memory, shared by its concurrent tasks,
+    holding at most 10,000 identifiers (least recently seen evicted first) and emptied when the engine
+    restarts."""
 
     tags = ("hash", "dupe", "duplicate", "dedupe")
     nifi_type = "org.apache.nifi.processors.standard.DetectDuplicate"
@@ -72,6 +74,12 @@ class DetectDuplicate(Processor):
                     "requiring another processor to add identifiers to the distributed cache.",
         default="true", allowable_values=("true", "false"))
 
+    DISTRIBUTED_CACHE_SERVICE = PropertyDescriptor(
+        "Distributed Cache Service",
+        description="The Controller Service that is used to cache unique identifiers, used to determine "
+                    "duplicates. When not set (a nifi_like addition), the processor keeps its own in-memory cache.",
+        controller_service=DistributedMapCacheClient)
+
     DUPLICATE = Relationship("duplicate", "If a FlowFile has been detected to be a duplicate, it will be routed to "
                                           "this relationship")
     NON_DUPLICATE = Relationship("non-duplicate", "If a FlowFile's Cache Entry Identifier was not found in the cache, "
@@ -79,8 +87,9 @@ class DetectDuplicate(Processor):
     FAILURE = Relationship("failure", "If the Cache Entry Identifier cannot be determined, the FlowFile will be "
                                       "penalized and routed to this relationship")
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, wall_clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
+        self._wall_clock = wall_clock  # entries in a shared cache carry the wall-clock time they were cached
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[str, float]] = OrderedDict()  # identifier -> (description, cached at)
 
@@ -90,6 +99,8 @@ class DetectDuplicate(Processor):
             return
         age_off = context.get_property(self.AGE_OFF_DURATION).as_time_period()
         store = context.get_property(self.CACHE_IDENTIFIER).value != "false"
+        service = context.get_property(self.DISTRIBUTED_CACHE_SERVICE)
+        cache: DistributedMapCacheClient | None = service.as_controller_service() if service.is_set else None
         for flowfile in flowfiles:
             try:
                 key = context.get_property(self.CACHE_ENTRY_IDENTIFIER).evaluate(flowfile).value or ""
@@ -100,7 +111,15 @@ class DetectDuplicate(Processor):
                 context.logger.error(f"FlowFile {flowfile} has no attribute for given Cache Entry Identifier")
                 session.transfer(session.penalize(flowfile), self.FAILURE)
                 continue
-            original = self._check(key, description, store, age_off)
+            if cache is None:
+                original = self._check(key, description, store, age_off)
+            else:
+                try:
+                    original = _check_shared(cache, key, description, store, age_off, self._wall_clock())
+                except CacheUnavailable as exc:
+                    context.logger.error(f"Unable to communicate with cache when processing {flowfile}: {exc}")
+                    session.transfer(session.penalize(flowfile), self.FAILURE)
+                    continue
             if original is None:
                 session.provenance.route(flowfile, self.NON_DUPLICATE)
                 session.transfer(flowfile, self.NON_DUPLICATE)
@@ -127,3 +146,25 @@ class DetectDuplicate(Processor):
                 if len(self._cache) > MAX_CACHE_ENTRIES:
                     self._cache.popitem(last=False)
             return None
+
+
+def _check_shared(cache: DistributedMapCacheClient, key: str, description: str, store: bool,
+                  age_off: float | None, now: float) -> str | None:
+    """``_check`` against a map cache service. An entry is the time it was cached (milliseconds since the
+    epoch, 8 bytes big-endian) followed by the description, as NiFi's DetectDuplicate stores it; an aged-off
+    entry is replaced only if nobody changed it meanwhile (compare-and-set on its revision)."""
+    now_ms = int(now * 1000)
+    entry = now_ms.to_bytes(8, "big") + description.encode("utf-8")
+    cache_key = key.encode("utf-8")
+    found = cache.fetch(cache_key)
+    if found is not None:
+        value = found.value
+        cached_ms = int.from_bytes(value[:8], "big")
+        if age_off is None or now_ms < cached_ms + age_off * 1000:
+            return value[8:].decode("utf-8", errors="replace")
+        if store:
+            cache.replace(cache_key, entry, found.revision)
+        return None
+    if store and not cache.replace(cache_key, entry, None):  # someone cached it just now: a duplicate
+        return _check_shared(cache, key, description, False, age_off, now)
+    return None

@@ -4,7 +4,8 @@ processor property names (``controller_service=DistributedMapCacheClient``).
 
 Keys and values are bytes: a processor serializes (NiFi's Serializer/Deserializer pairs collapse to
 UTF-8 text or raw content here). Every implementation (the Redis one in
-processors/services/redis_distributed_map_cache_client_service.py, a local or engine-hosted one) gives
+processors/services/redis_distributed_map_cache_client_service.py, DistributedMapCacheClientService in
+processors/services/distributed_map_cache_client.py talking to a DistributedMapCacheServer) gives
 the same semantics, so a processor works unchanged against any of them:
 
 - ``put`` stores unconditionally; ``put_if_absent`` stores only when the key is absent and says

@@ -46,7 +46,8 @@ def test_put_then_fetch_round_trip_with_update_strategies(redis_server: Server) 
         put.clear_transfer_state()
         put.enqueue(b"newer", {"id": name})
         put.run()
-        put.get_flowfiles_for_relationship("success")[0].assert_attribute_equals("cached", "false")
+        put.assert_all_transferred("failure", 1)  # kept the original: not cached, to failure as in NiFi
+        put.get_flowfiles_for_relationship("failure")[0].assert_attribute_equals("cached", "false")
     assert redis.Redis(port=redis_server.port).get(name) == b"\x00binary\xff"
     with with_cache(FetchDistributedMapCache, {"Cache Entry Identifier": "${id}"}, redis_server.port) as fetch:
         fetch.enqueue(b"to be replaced", {"id": name})

@@ -38,6 +38,12 @@ def test_encrypted_content_decrypts_to_the_original(kdf: str) -> None:
     encrypted.assert_attribute_equals("encryptcontent.kdf", kdf)
     encrypted.assert_attribute_equals("encryptcontent.plaintext_length", str(len(plaintext)))
     encrypted.assert_attribute_equals("encryptcontent.salt", encrypted.content[:16].hex())
+    encrypted.assert_attribute_equals("encryptcontent.salt_length", "16")
+    encrypted.assert_attribute_equals("encryptcontent.iv", encrypted.content[24:40].hex())
+    encrypted.assert_attribute_equals("encryptcontent.iv_length", "16")
+    encrypted.assert_attribute_equals("encryptcontent.cipher_text_length", str(encrypted.size))
+    encrypted.assert_attribute_equals("encryptcontent.algorithm", "AES_GCM")
+    assert ("encryptcontent.pbkdf2_iterations" in encrypted.attributes) == (kdf == "PBKDF2")
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d{4}",
                         encrypted.attributes["encryptcontent.timestamp"])
     with decrypt(encrypted.content, kdf=kdf) as runner:

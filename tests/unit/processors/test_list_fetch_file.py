@@ -3,7 +3,10 @@ FetchFile takes the content and moves or deletes the file only after its commit.
 
 from __future__ import annotations
 
+import grp
 import os
+import pwd
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +48,20 @@ def test_listfile_lists_each_file_with_its_attributes_and_no_content(tmp_path: P
         first.assert_attribute_equals("file.size", "5")
         first.assert_attribute_exists("file.lastModifiedTime")
         assert (tmp_path / "a.txt").exists()  # listing never touches the file
+
+
+def test_listfile_writes_owner_group_permissions_and_times(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", "hello")
+    (tmp_path / "a.txt").chmod(0o640)
+    with TestRunner(ListFile, properties={"Input Directory": str(tmp_path)}) as runner:
+        runner.run()
+        [flowfile] = runner.get_flowfiles_for_relationship("success")
+        stat = (tmp_path / "a.txt").stat()
+        flowfile.assert_attribute_equals("file.owner", pwd.getpwuid(stat.st_uid).pw_name)
+        flowfile.assert_attribute_equals("file.group", grp.getgrgid(stat.st_gid).gr_name)
+        flowfile.assert_attribute_equals("file.permissions", "rw-r-----")
+        for name in ("file.lastModifiedTime", "file.lastAccessTime", "file.creationTime"):
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", flowfile.get_attribute(name) or ""), name
 
 
 def test_listfile_does_not_list_a_file_twice_but_lists_new_ones(tmp_path: Path) -> None:

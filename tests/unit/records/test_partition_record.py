@@ -22,6 +22,8 @@ def test_records_are_grouped_by_path_value_with_attributes() -> None:
         assert [p.get_attribute("record.count") for p in parts] == ["2", "1", "1"]
         assert [p.get_attribute("fragment.index") for p in parts] == ["0", "1", "2"]
         assert {p.get_attribute("fragment.count") for p in parts} == {"3"}
+        [fragment_id] = {p.get_attribute("fragment.identifier") for p in parts}
+        assert fragment_id, "the partitions of one FlowFile share one fragment.identifier"
         assert {p.get_attribute("mime.type") for p in parts} == {"application/json"}
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from nifi_like.api import ControllerService, ProcessException
 from nifi_like.engine.services import ServiceContext, ServiceNode
+from nifi_like.testing import TestRunner
 from processors.records.convert_record import ConvertRecord
 from processors.services.csv_reader import CSVReader
 from processors.services.csv_record_set_writer import CSVRecordSetWriter
@@ -18,7 +19,6 @@ from processors.services.json_record_set_writer import JsonRecordSetWriter
 from processors.services.json_tree_reader import JsonTreeReader
 from processors.services.record_api import RecordReaderFactory, RecordSetWriterFactory
 from processors.services.record_schema import MalformedRecordError, RecordSchema, SchemaError
-from processors.services.testing import ServiceTestRunner
 from tests.unit.records.support import record_runner
 
 SCHEMA = json.dumps({"type": "record", "name": "person", "fields": [
@@ -203,7 +203,7 @@ def test_csv_writer_header_quoting_and_separator() -> None:
 # -- hosting -------------------------------------------------------------------------------
 
 def test_an_invalid_service_configuration_is_refused_when_enabled() -> None:
-    with ServiceTestRunner(ConvertRecord, {"Record Reader": "r", "Record Writer": "w"}) as runner:
+    with TestRunner(ConvertRecord, {"Record Reader": "r", "Record Writer": "w"}) as runner:
         runner.add_controller_service("r", CSVReader, {"Value Separator": ";;"})
         with pytest.raises(AssertionError, match="Property 'Value Separator'.*must be a single character"):
             runner.enable_controller_service("r")

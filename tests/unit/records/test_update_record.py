@@ -18,6 +18,7 @@ def test_literal_values_with_expression_language_and_field_value() -> None:
         assert json.loads(out.content) == [{"name": "ANN", "age": 40, "source": "a.json"},
                                            {"name": "BOB", "age": 40, "source": "a.json"}]
         out.assert_attribute_equals("record.count", "2")
+        out.assert_attribute_equals("mime.type", "application/json")
 
 
 def test_record_path_values_copy_fields_and_new_columns_reach_csv() -> None:

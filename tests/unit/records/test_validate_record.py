@@ -24,6 +24,7 @@ def test_records_are_split_into_valid_and_invalid_with_details() -> None:
         assert [r["name"] if "name" in r else r for r in json.loads(invalid[0].content)] == ["bob", "cy",
                                                                                              {"id": 4, "extra": True}]
         invalid[0].assert_attribute_equals("record.count", "3")
+        assert {v.get_attribute("mime.type") for v in valid + invalid} == {"application/json"}
         why = invalid[0].get_attribute("why") or ""
         assert "record 2: field 'id': 'two' is not a valid int" in why
         assert "record 3: field 'id' is required but has no value" in why

@@ -1,0 +1,39 @@
+"""An aiohttp application served on its own event loop thread, for processors that listen for HTTP
+(ListenHTTP, HandleHttpRequest): started when the processor is scheduled, stopped when it stops."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any
+
+from aiohttp import web
+
+
+class HttpServer:
+    def __init__(self, host: str, port: int, app: web.Application, name: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._runner = web.AppRunner(app, handle_signals=False)
+        self._thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
+        self._thread.start()
+        try:
+            self._call(self._start(host, port))
+        except BaseException:
+            self.stop()
+            raise
+
+    async def _start(self, host: str, port: int) -> None:
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+
+    def _call(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(30)
+
+    def stop(self) -> None:
+        try:
+            self._call(self._runner.cleanup())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(30)
+            self.loop.close()
