@@ -46,8 +46,6 @@ _RANDOM = random.Random(os.urandom(32))
 _UUID_MASK = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
 _UUID_BITS = (0x4000 << 64) | (0x8000 << 48)
 _SELF = "\0self"
-#: At most this long a FlowFile operation waits while the writer applies a batch (Writer.gate).
-GATE_WAIT = 0.05
 
 
 class SessionError(ProcessException):
@@ -70,7 +68,6 @@ class StandardProcessSession(ProcessSession):
         self._provenance = provenance
         self.provenance = _Reporter(self)
         self._packer = msgpack.Packer()
-        self._gate = repo.writer.gate
         self._reset()
 
     def _reset(self) -> None:
@@ -119,8 +116,6 @@ class StandardProcessSession(ProcessSession):
     # -- creating ------------------------------------------------------------------------
     def _new(self, attributes: dict[str, str], size: int, claim: Any, lineage_start: int, how: str | None,
              parents: list[str]) -> FlowFile:
-        if not self._gate.is_set():
-            self._gate.wait(GATE_WAIT)
         now = now_ms()
         ff_id = new_uuid()
         attributes["uuid"] = ff_id
@@ -165,8 +160,6 @@ class StandardProcessSession(ProcessSession):
 
     # -- attributes ----------------------------------------------------------------------
     def _latest(self, flowfile: FlowFile) -> FlowFile:
-        if not self._gate.is_set():
-            self._gate.wait(GATE_WAIT)
         ff_id = flowfile.id
         current = self._current.get(ff_id)
         if current is None:
@@ -523,8 +516,6 @@ class _CommitPlan:
 
     def add(self, ff_id: str, dest: Any) -> None:
         session = self.session
-        if not session._gate.is_set():
-            session._gate.wait(GATE_WAIT)
         ff = session._current[ff_id]
         entry = session._taken.get(ff_id)
         original = entry[2] if entry is not None else None

@@ -97,13 +97,6 @@ class Writer:
         self.commits = 0
         self.batches = 0
         self.commit_seconds: list[float] = []
-        #: Closed while the writer applies a batch. Every py-lmdb call releases and re-takes the GIL;
-        #: with processor threads running Python, each re-take can wait out a whole switch interval
-        #: (5 ms), so a batch of thousands of puts would crawl. Sessions wait at the gate (``pause``)
-        #: between FlowFile operations instead, and the batch runs at full speed; the fsync that
-        #: follows runs with the gate open, overlapping the processors' work.
-        self.gate = threading.Event()
-        self.gate.set()
         self._thread = threading.Thread(target=self._run, name="lmdb-writer", daemon=True)
         self._thread.start()
 
@@ -191,13 +184,9 @@ class Writer:
         while True:
             txn = self.env.env.begin(write=True)
             try:
-                self.gate.clear()
-                try:
-                    batch = Batch(self, txn)
-                    results = [request.fn(txn, batch) for request in requests]
-                    batch.finish()
-                finally:
-                    self.gate.set()
+                batch = Batch(self, txn)
+                results = [request.fn(txn, batch) for request in requests]
+                batch.finish()
                 txn.commit()
                 return results, batch
             except lmdb.MapFullError:
