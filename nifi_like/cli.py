@@ -74,7 +74,9 @@ async def _run_engine(args: argparse.Namespace, document: dict[str, Any] | None)
     from nifi_like.web.app import serve
 
     settings = load_settings(args.conf, data_dir=args.data, host=args.host, port=args.port)
+    cluster = _cluster(args, settings)
     controller = FlowController(settings)
+    balancing = _load_balancing(controller, cluster)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -82,6 +84,8 @@ async def _run_engine(args: argparse.Namespace, document: dict[str, Any] | None)
     try:
         await controller.load(document, source=args.flow or "flow")
         runner = await serve(controller, settings.host, settings.port)
+        if balancing is not None:
+            await balancing.start()
     except BaseException:
         await controller.shutdown()
         raise
@@ -96,9 +100,33 @@ async def _run_engine(args: argparse.Namespace, document: dict[str, Any] | None)
         except TimeoutError:
             pass
     print("nifi-like: stopping (letting sessions in progress finish)", flush=True)
+    if balancing is not None:
+        await balancing.stop()
     await runner.cleanup()
     await controller.shutdown()
     publish(args.data, {"connections": [], "processors": [], "stopped": True})
+
+
+def _cluster(args: argparse.Namespace, settings: Any) -> tuple[Any, bytes] | None:
+    """The cluster named by --cluster (static://... here) and its shared secret; None standalone."""
+    if not args.cluster:
+        return None
+    if not args.node_id:
+        raise ValueError("--cluster needs --node-id (this node's id among the cluster's nodes)")
+    from cluster.secret import load_cluster_secret
+    from cluster.static import SCHEME, static_view
+
+    if not args.cluster.startswith(SCHEME):
+        raise ValueError(f"--cluster '{args.cluster}': unknown scheme (supported: {SCHEME})")
+    return static_view(args.cluster, args.node_id), load_cluster_secret(settings.cluster_secret_file)
+
+
+def _load_balancing(controller: Any, cluster: tuple[Any, bytes] | None) -> Any:
+    if cluster is None:
+        return None
+    from cluster.load_balance.service import LoadBalancing
+
+    return LoadBalancing(controller, *cluster)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -203,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     run.add_argument("--port", type=int, default=None, help="port (default 8080)")
     run.add_argument("--conf", default=None, help="configuration TOML (default conf/nifi_like.toml)")
+    run.add_argument("--cluster", default=None,
+                     help="join a cluster: static://ID@ADDRESS:API_PORT:LB_PORT,... (every node listed)")
+    run.add_argument("--node-id", default=None, help="this node's id in the cluster")
     run.set_defaults(func=cmd_run)
     status = sub.add_parser("status", help="queues and processors, also while the engine runs")
     status.add_argument("--data", required=True)

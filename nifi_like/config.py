@@ -36,6 +36,8 @@ class Settings:
     # [web]
     host: str = "127.0.0.1"
     port: int = 8080
+    # [cluster]
+    cluster_secret_file: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -61,6 +63,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "security.file_roots": ("file_roots", _string_list),
     "web.host": ("host", str),
     "web.port": ("port", int),
+    "cluster.secret_file": ("cluster_secret_file", str),
 }
 
 

@@ -1,0 +1,86 @@
+"""A round-robin connection across three node processes: 30,000 FlowFiles made on node 1 spread
+over the nodes, and a receiving node killed with SIGKILL mid-transfer and restarted loses and
+duplicates none.
+
+Node 1 splits a 30,000-line file (GetFile -> SplitText, so each FlowFile carries its line number
+in ``fragment.index``) into a ROUND_ROBIN connection whose destination is stopped on every node:
+what each node received stays in its queue, where the test reads it from the node's LMDB.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from nifi_like.repository import keys
+from tests.cluster.lb_support import LocalCluster, queue_stats, queued_attributes, wait_for
+from tests.support.flows import connection, flow, processor, uid
+
+COUNT = 30_000
+
+
+def split_flow(node_dir: Path, conn_id: str, ids: dict[str, str], *, strategy: str = "ROUND_ROBIN",
+               attribute: str = "", compression: str = "DO_NOT_COMPRESS", threshold: int = 100_000,
+               hold_state: str = "ENABLED") -> dict[str, Any]:
+    """GetFile -> SplitText -> (load-balanced) -> hold; the same component ids on every node."""
+    get = processor("get", "GetFile", {"Input Directory": str(node_dir / "in"), "Batch Size": "1"},
+                    identifier=ids["get"])
+    split = processor("split", "SplitText", {"Line Split Count": "1"}, identifier=ids["split"],
+                      auto_terminate=("original", "failure"))
+    hold = processor("hold", "LogAttribute", {"Log Level": "debug"}, identifier=ids["hold"], state=hold_state,
+                     auto_terminate=("success",))
+    return flow([get, split, hold], [
+        connection(get, split, ["success"], identifier=ids["c1"]),
+        connection(split, hold, ["splits"], identifier=conn_id, threshold=threshold, loadBalanceStrategy=strategy,
+                   partitioningAttribute=attribute, loadBalanceCompression=compression),
+    ])
+
+
+def new_ids() -> dict[str, str]:
+    return {name: uid() for name in ("get", "split", "hold", "c1")}
+
+
+def write_lines(path: Path, lines: list[str]) -> None:
+    tmp = path.parent / "lines.tmp"
+    tmp.write_text("".join(f"{line}\n" for line in lines))
+    tmp.rename(path / "lines.txt")
+
+
+def test_round_robin_spreads_30000_and_survives_a_receiver_killed_mid_transfer(tmp_path: Path) -> None:
+    cluster = LocalCluster(tmp_path)
+    conn_id, ids = uid(), new_ids()
+    try:
+        for node in cluster.ids:
+            (cluster.dir(node) / "in").mkdir()
+        cluster.start_all({n: split_flow(cluster.dir(n), conn_id, ids) for n in cluster.ids})
+        write_lines(cluster.dir("n1") / "in", [f"line {i}" for i in range(1, COUNT + 1)])
+        n2_key = keys.component_key(conn_id)
+        wait_for(lambda: queue_stats(cluster.data("n2"), n2_key)[0] > 0, 60, "node 2 received a first batch",
+                 interval=0.01)
+        received_before_kill = queue_stats(cluster.data("n2"), n2_key)[0]
+        cluster.engines["n2"].kill()
+        time.sleep(0.5)
+        cluster.start("n2").wait_started()
+
+        def delivered() -> bool:
+            return sum(queue_stats(cluster.data(n), keys.component_key(conn_id))[0] for n in cluster.ids) >= COUNT
+
+        wait_for(delivered, 120, "all FlowFiles in the nodes' local queues")
+        status = cluster.engines["n1"].status_file() or {}
+        wait_for(lambda: all(v == 0 for c in (cluster.engines["n1"].status_file() or {}).get("connections", [])
+                             for v in c.get("partitions", {}).values()), 30, "node 1's partitions emptied")
+    finally:
+        cluster.stop_all()
+    per_node = {n: [int(a["fragment.index"]) for a in queued_attributes(cluster.data(n), conn_id)] for n in cluster.ids}
+    every = Counter(i for values in per_node.values() for i in values)
+    duplicated = [i for i, c in every.items() if c > 1]
+    missing = set(range(1, COUNT + 1)) - set(every)
+    assert not missing, f"{len(missing)} FlowFiles lost, e.g. {sorted(missing)[:5]}"
+    assert not duplicated, f"{len(duplicated)} FlowFiles duplicated, e.g. {duplicated[:5]}"
+    assert sum(len(v) for v in per_node.values()) == COUNT
+    assert {n: len(v) for n, v in per_node.items()} == {n: COUNT // 3 for n in cluster.ids}, \
+        "round robin gives each of the three nodes a third"
+    assert 0 < received_before_kill < COUNT // 3, f"the kill came mid-transfer (node 2 had {received_before_kill})"
+    print(f"node 2 was killed after receiving {received_before_kill}; status before stop: {status}")
