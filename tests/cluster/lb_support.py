@@ -14,6 +14,7 @@ import msgpack
 from nifi_like.repository import keys
 from nifi_like.repository.environment import Environment
 from tests.support.engine_process import EngineProcess, free_port
+from tests.support.flows import connection, flow, processor, uid
 
 
 class LocalCluster:
@@ -66,6 +67,41 @@ class LocalCluster:
         for engine in self.engines.values():
             if engine.proc.poll() is None:
                 engine.kill()
+
+
+def split_flow(node_dir: Path, conn_id: str, ids: dict[str, str], *, strategy: str = "ROUND_ROBIN",
+               attribute: str = "", compression: str = "DO_NOT_COMPRESS", threshold: int = 100_000,
+               hold_state: str = "ENABLED", tag: dict[str, str] | None = None) -> dict[str, Any]:
+    """GetFile -> SplitText [-> UpdateAttribute with ``tag``] -> (load-balanced) -> hold, with the
+    same component ids on every node; only the input directory is the node's own."""
+    get = processor("get", "GetFile", {"Input Directory": str(node_dir / "in"), "Batch Size": "1"},
+                    identifier=ids["get"])
+    split = processor("split", "SplitText", {"Line Split Count": "1"}, identifier=ids["split"],
+                      auto_terminate=("original", "failure"))
+    hold = processor("hold", "LogAttribute", {"Log Level": "debug"}, identifier=ids["hold"], state=hold_state,
+                     auto_terminate=("success",))
+    processors = [get, split, hold]
+    connections = [connection(get, split, ["success"], identifier=ids["c1"])]
+    last, relationship = split, "splits"
+    if tag is not None:
+        update = processor("tag", "UpdateAttribute", tag, identifier=ids["tag"])
+        processors.append(update)
+        connections.append(connection(split, update, ["splits"], identifier=ids["c2"], threshold=threshold))
+        last, relationship = update, "success"
+    connections.append(connection(last, hold, [relationship], identifier=conn_id, threshold=threshold,
+                                  loadBalanceStrategy=strategy, partitioningAttribute=attribute,
+                                  loadBalanceCompression=compression))
+    return flow(processors, connections)
+
+
+def new_ids() -> dict[str, str]:
+    return {name: uid() for name in ("get", "split", "hold", "tag", "c1", "c2")}
+
+
+def write_lines(path: Path, lines: list[str]) -> None:
+    tmp = path.parent / "lines.tmp"
+    tmp.write_text("".join(f"{line}\n" for line in lines))
+    tmp.rename(path / "lines.txt")
 
 
 def queue_stats(data_dir: str, key: bytes) -> tuple[int, int]:

@@ -12,40 +12,20 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from nifi_like.repository import keys
-from tests.cluster.lb_support import LocalCluster, queue_stats, queued_attributes, wait_for
-from tests.support.flows import connection, flow, processor, uid
+from tests.cluster.lb_support import (
+    LocalCluster,
+    new_ids,
+    queue_stats,
+    queued_attributes,
+    split_flow,
+    wait_for,
+    write_lines,
+)
+from tests.support.flows import uid
 
 COUNT = 30_000
-
-
-def split_flow(node_dir: Path, conn_id: str, ids: dict[str, str], *, strategy: str = "ROUND_ROBIN",
-               attribute: str = "", compression: str = "DO_NOT_COMPRESS", threshold: int = 100_000,
-               hold_state: str = "ENABLED") -> dict[str, Any]:
-    """GetFile -> SplitText -> (load-balanced) -> hold; the same component ids on every node."""
-    get = processor("get", "GetFile", {"Input Directory": str(node_dir / "in"), "Batch Size": "1"},
-                    identifier=ids["get"])
-    split = processor("split", "SplitText", {"Line Split Count": "1"}, identifier=ids["split"],
-                      auto_terminate=("original", "failure"))
-    hold = processor("hold", "LogAttribute", {"Log Level": "debug"}, identifier=ids["hold"], state=hold_state,
-                     auto_terminate=("success",))
-    return flow([get, split, hold], [
-        connection(get, split, ["success"], identifier=ids["c1"]),
-        connection(split, hold, ["splits"], identifier=conn_id, threshold=threshold, loadBalanceStrategy=strategy,
-                   partitioningAttribute=attribute, loadBalanceCompression=compression),
-    ])
-
-
-def new_ids() -> dict[str, str]:
-    return {name: uid() for name in ("get", "split", "hold", "c1")}
-
-
-def write_lines(path: Path, lines: list[str]) -> None:
-    tmp = path.parent / "lines.tmp"
-    tmp.write_text("".join(f"{line}\n" for line in lines))
-    tmp.rename(path / "lines.txt")
 
 
 def test_round_robin_spreads_30000_and_survives_a_receiver_killed_mid_transfer(tmp_path: Path) -> None:
