@@ -124,6 +124,36 @@ class BodyWriter:
         return frame(TRAILER, self._mac.digest())
 
 
+class FrameReader:
+    """Frames out of a stream, read in large pieces (one await per piece, not per frame)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._buffer = bytearray()
+        self._at = 0
+
+    async def _fill(self, need: int) -> None:
+        while len(self._buffer) - self._at < need:
+            if self._at:
+                del self._buffer[:self._at]
+                self._at = 0
+            data = await self._stream.read(max(CHUNK, need - len(self._buffer)))
+            if not data:
+                raise ProtocolError("the body ended before its trailer")
+            self._buffer += data
+
+    async def next(self) -> tuple[bytes, bytes, bytes]:
+        """(header bytes, frame type, payload)."""
+        await self._fill(FRAME_HEADER)
+        header = bytes(self._buffer[self._at:self._at + FRAME_HEADER])
+        kind, length = parse_frame_header(header)
+        await self._fill(FRAME_HEADER + length)
+        start = self._at + FRAME_HEADER
+        payload = bytes(self._buffer[start:start + length])
+        self._at = start + length
+        return header, kind, payload
+
+
 class BodyReader:
     """Checks and decodes frames on the receiving side."""
 

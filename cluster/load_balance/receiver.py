@@ -47,6 +47,7 @@ class Receiver:
         self.accepted = 0
         self.duplicates = 0
         self.refused = 0
+        self._committing: set[asyncio.Future[tuple[int, int]]] = set()
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=1 << 20)
@@ -73,8 +74,10 @@ class Receiver:
         open_writer: list[ContentWriter] = []
         try:
             await self._read(request, reader, sender, items, open_writer)
-            accepted, duplicates = await asyncio.get_running_loop().run_in_executor(
-                None, self._commit, conn, items)
+            commit = asyncio.get_running_loop().run_in_executor(None, self._commit, conn, items)
+            self._committing.add(commit)
+            commit.add_done_callback(self._committing.discard)
+            accepted, duplicates = await asyncio.shield(commit)
         except protocol.ProtocolError as exc:
             log.warning("load-balance transfer from node %s for connection %s refused: %s", sender,
                         connection_id, exc)
@@ -89,21 +92,21 @@ class Receiver:
         return web.Response(body=msgpack.packb({"accepted": accepted, "duplicates": duplicates}),
                             content_type="application/x-msgpack")
 
+    async def drain(self) -> None:
+        """Wait for commits still running (the server stopping must not leave one half-done)."""
+        if self._committing:
+            await asyncio.gather(*self._committing, return_exceptions=True)
+
     async def _read(self, request: web.Request, reader: protocol.BodyReader, sender: str,
                     items: list[Received], open_writer: list[ContentWriter]) -> None:
         """Frames until the trailer, into ``items``; ``open_writer`` holds the writer of the
         FlowFile being read (for the caller to abandon if the body is cut off)."""
-        stream = request.content
+        frames = protocol.FrameReader(request.content)
         content = self.controller.repo.content
         current: tuple[str, dict[str, str], int, int, int, int] | None = None
         writer: ContentWriter | None = None
         while True:
-            try:
-                header = await stream.readexactly(protocol.FRAME_HEADER)
-                kind, length = protocol.parse_frame_header(header)
-                payload = await stream.readexactly(length) if length else b""
-            except asyncio.IncompleteReadError as exc:
-                raise protocol.ProtocolError("the body ended before its trailer") from exc
+            header, kind, payload = await frames.next()
             if kind == protocol.TRAILER:
                 if current is not None:
                     raise protocol.ProtocolError("the trailer came in the middle of a FlowFile")

@@ -51,6 +51,7 @@ class LoadBalancing:
         self.receiver = Receiver(controller, secret, ReceivedIds(controller.repo.env.dbs["meta"]),
                                  self.accepting)
         self.senders: dict[str, PeerSender] = {}
+        self.stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._members = {n.node_id: n for n in view.members()}
         self._hooked: set[int] = set()
@@ -84,24 +85,28 @@ class LoadBalancing:
         local = self._members[self.local_node_id]
         self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300, sock_connect=5),
                                           connector=aiohttp.TCPConnector(limit=64))
-        self._runner = web.AppRunner(self.receiver.app(), access_log=None)
+        # at stop, a transfer still being read is cut off after a moment: its sender sends it again
+        self._runner = web.AppRunner(self.receiver.app(), access_log=None, shutdown_timeout=5.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, local.address, local.load_balance_port).start()
         self._tasks.append(asyncio.create_task(self._supervise()))
         self._sync_senders()
 
     async def stop(self) -> None:
+        self.stopping = True
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
         self._tasks = []
         if self._runner is not None:
             await self._runner.cleanup()
+        await self.receiver.drain()
         await self.http.close()
 
     async def _supervise(self) -> None:
         """Pick up partitions made since the last look (a flow change, a node that joined)."""
-        while True:
+        while not self.stopping:
             self._sync_senders()
             await asyncio.sleep(1.0)
 

@@ -89,11 +89,12 @@ async def test_round_robin_between_engines_and_totals_count_partitions(cluster: 
         await cluster.start(node_id, document)
     await emit(cluster.nodes["n1"], emit_id, 300)
     produced = Emit.counter
-    await eventually(lambda: sum(cluster.local(n, conn_id) for n in ("n1", "n2", "n3")) == produced)
+    conn = cluster.nodes["n1"][0].connections[conn_id]
+    await eventually(lambda: sum(cluster.local(n, conn_id) for n in ("n1", "n2", "n3")) == produced
+                     and conn.count == conn.local_count)  # delivered, and acknowledged to the sender
     counts = [cluster.local(n, conn_id) for n in ("n1", "n2", "n3")]
     assert max(counts) - min(counts) <= 1, f"round robin: {counts}"
-    conn = cluster.nodes["n1"][0].connections[conn_id]
-    assert conn.count == conn.local_count and all(p.count == 0 for p in conn.partitions.values())
+    assert all(p.count == 0 for p in conn.partitions.values())
     received = cluster.nodes["n2"][0].repo.load_queue(conn.key, -1, 5)
     with cluster.nodes["n2"][0].repo.content.open(received[0][1].claim) as stream:
         body = stream.read()
@@ -189,8 +190,10 @@ async def test_offload_moves_everything_queued_here_to_the_other_nodes(cluster: 
     cluster.set_status("n1", OFFLOADING)
     moved = await cluster.nodes["n1"][1].offload()
     assert moved == produced
-    await eventually(lambda: cluster.local("n2", conn_id) + cluster.local("n3", conn_id) == produced)
-    assert cluster.local("n1", conn_id) == 0 and cluster.nodes["n1"][0].connections[conn_id].count == 0
+    here = cluster.nodes["n1"][0].connections[conn_id]
+    await eventually(lambda: cluster.local("n2", conn_id) + cluster.local("n3", conn_id) == produced
+                     and here.count == 0)
+    assert here.local_count == 0
     assert abs(cluster.local("n2", conn_id) - cluster.local("n3", conn_id)) <= 1
 
 
