@@ -83,6 +83,7 @@ class Connection:
         self.load_balance = ("DO_NOT_LOAD_BALANCE", "", "DO_NOT_COMPRESS")
         self.router: PartitionRouter | None = None
         self.partitions: dict[str, RemotePartition] = {}
+        self._partitions_lock = threading.Lock()
 
     # -- totals: the local queue plus what waits for other nodes, as NiFi counts a queue -------
     @property
@@ -111,7 +112,7 @@ class Connection:
         if found is None:
             from nifi_like.engine.partition import RemotePartition
 
-            with self._lock:
+            with self._partitions_lock:  # not the queue lock: the writer's hooks need that one
                 found = self.partitions.get(node_id)
                 if found is None:
                     found = RemotePartition(self._repo, self, node_id)
