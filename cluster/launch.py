@@ -14,12 +14,14 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cluster.secret import load_cluster_secret
 from cluster.static import SCHEME as STATIC
+from nifi_like.flow.model import Flow
 
 if TYPE_CHECKING:
     from cluster.binding import ClusterBinding
@@ -56,8 +58,11 @@ def cluster_plan(settings: Settings) -> ClusterPlan:
     return ClusterPlan(url, scheme, node_id, secret)
 
 
-def balanced_connections(controller: FlowController) -> list[str]:
-    return sorted(c.name or c.id for c in controller.connections.values() if c.balanced)
+def balanced_connections(document: dict[str, Any]) -> list[str]:
+    """Names (or ids) of the load-balanced connections of a flow document."""
+    return sorted(loc.component.get("name") or loc.component["identifier"]
+                  for loc in Flow(copy.deepcopy(document)).of_kind("CONNECTION")
+                  if (loc.component.get("loadBalanceStrategy") or "DO_NOT_LOAD_BALANCE") != "DO_NOT_LOAD_BALANCE")
 
 
 class ClusterNode:
@@ -97,15 +102,20 @@ class ClusterNode:
         if self.binding is None:
             await self.controller.load(document, source=source)
             return
+        if self.balancing is None and document is not None:
+            self._refuse_balanced(document, source)  # before it could become the cluster's flow
         await self.binding.join(document, source)
         if self.balancing is None:
-            balanced = balanced_connections(self.controller)
-            if balanced:
-                raise ValueError(f"the flow has load-balanced connections ({', '.join(balanced)}) but "
-                                 "[cluster] secret_file is not set: give every node the same secret file "
-                                 "(`openssl rand -hex 32`, mode 600) to balance them")
+            self._refuse_balanced(self.controller.flow.document, "the cluster's flow")
             log.warning("[cluster] secret_file is not set: load balancing is off on node %s (load-balanced "
                         "connections keep their FlowFiles on the node that queued them)", self.plan.node_id)
+
+    def _refuse_balanced(self, document: dict[str, Any], source: str) -> None:
+        balanced = balanced_connections(document)
+        if balanced:
+            raise ValueError(f"{source} has load-balanced connections ({', '.join(balanced)}) but [cluster] "
+                             "secret_file is not set: give every node the same secret file "
+                             "(`openssl rand -hex 32`, mode 600)")
 
     async def start_transfers(self) -> None:
         """Serve the load-balance port and send to the other nodes (after the flow is loaded)."""

@@ -102,3 +102,28 @@ def test_round_robin_spreads_over_the_etcd_clusters_nodes_and_offload_moves_a_no
     finally:
         for node in nodes:
             node.stop()
+
+
+def test_without_a_secret_file_an_etcd_node_runs_unbalanced_and_refuses_a_balanced_flow(
+        tmp_path: Path, etcd: Etcd) -> None:
+    base = str(tmp_path)
+    conn_id, ids = uid(), new_ids()
+    (tmp_path / "in").mkdir()
+    balanced = tmp_path / "balanced.json"
+    balanced.write_text(json.dumps(split_flow(tmp_path, conn_id, ids)))
+    refused = Node(base, "n1", etcd.url, ttl=10.0, heartbeat=1.0, flow_file=str(balanced), secret=False)
+    plain = None
+    try:
+        assert refused.proc is not None and refused.proc.wait(60) == 2
+        log = (tmp_path / "n1" / "node.log").read_text()
+        assert f"{balanced} has load-balanced connections" in log and "[cluster] secret_file is not set" in log, log
+        plain = Node(base, "n2", etcd.url, ttl=10.0, heartbeat=1.0, secret=False)
+        plain.wait_ready()
+        wait_for(lambda: "load balancing is off on node n2" in (tmp_path / "n2" / "node.log").read_text(), 20,
+                 "the log line saying load balancing is off")
+        # the refused node's flow never became the cluster's
+        assert plain.get("/flow/process-groups/root")["processGroupFlow"]["flow"]["connections"] == []
+    finally:
+        refused.stop()
+        if plain is not None:
+            plain.stop()

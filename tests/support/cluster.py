@@ -96,7 +96,8 @@ class Node:
     and a load-balance port of its own."""
 
     def __init__(self, base: str, node_id: str, etcd_url: str, *, ttl: float = 2.0, heartbeat: float = 0.4,
-                 flow_file: str | None = None, netns: str | None = None, address: str = "127.0.0.1") -> None:
+                 flow_file: str | None = None, netns: str | None = None, address: str = "127.0.0.1",
+                 secret: bool = True) -> None:
         self.node_id = node_id
         self.base = base
         self.data = os.path.join(base, node_id, "data")
@@ -108,7 +109,7 @@ class Node:
         with open(self.conf, "w") as fh:
             fh.write(f"[repository]\ndurability = \"nosync\"\n[security]\nfile_roots = [{json.dumps(base)}]\n"
                      f"[cluster]\nheartbeat_interval = \"{heartbeat} sec\"\nlease_ttl = \"{ttl} sec\"\n"
-                     f"secret_file = {json.dumps(cluster_secret(base))}\n")
+                     + (f"secret_file = {json.dumps(cluster_secret(base))}\n" if secret else ""))
         set_single_user_credentials(self.data, USER, PASSWORD)
         self.args = [sys.executable, "-m", "nifi_like.cli", "run", "--data", self.data, "--port", str(self.port),
                      "--conf", self.conf, "--cluster", etcd_url, "--node-id", node_id, "--host", address,
