@@ -7,6 +7,9 @@
 - One flow: every save of the flow is published to the cluster under compare-and-swap on the
   revision this node last applied; a newer cluster flow is applied here (processors whose
   configuration changed are stopped first), and a node that joins takes the cluster's flow.
+- Offload: a node set to OFFLOADING (or OFFLOADED) runs no processor; once they are stopped its
+  ``offloader`` (the load balancing's ``offload``) moves its queued FlowFiles to the connected
+  nodes and the node reports OFFLOADED.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ import asyncio
 import copy
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cluster.coordinator import Coordinator
 from cluster.placement import ALL, PRIMARY, execution_of
-from cluster.view import CONNECTED
+from cluster.view import CONNECTED, OFFLOADED, OFFLOADING
 from nifi_like.engine.controller import FlowController
 from nifi_like.engine.node import Node
 from nifi_like.flow.errors import FlowConflict, FlowError
@@ -49,6 +53,9 @@ class ClusterBinding:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: asyncio.Task[None] | None = None
         self._again = False
+        self._halted = False  # this node is OFFLOADING or OFFLOADED: no processor runs
+        #: Moves every FlowFile queued here to the other nodes, returns how many (None: nothing to do).
+        self.offloader: Callable[[], Awaitable[int]] | None = None
         controller.cluster = coordinator
         controller.scheduler.placement = self
         controller.flow_publisher = self.publish
@@ -87,6 +94,8 @@ class ClusterBinding:
     def permits(self, node: Node) -> bool:
         if node.kind != "PROCESSOR":
             return True
+        if self._halted:
+            return False
         loc = self.controller.flow.find(node.id)
         if loc is None:
             return True
@@ -135,12 +144,28 @@ class ClusterBinding:
             self._again = False
             try:
                 self._placement = self.coordinator.placement()
+                status = self._local_status()
+                self._halted = status in (OFFLOADING, OFFLOADED)
                 await self.apply_cluster_flow()
                 await self.reconcile()
+                if status == OFFLOADING:
+                    await self.offload()
             except Exception:
                 log.exception("applying a cluster change failed")
             if not self._again or self.controller.closed:
                 return
+
+    async def offload(self) -> None:
+        """With this node's processors stopped: move its FlowFiles away, then report OFFLOADED."""
+        try:
+            moved = await self.offloader() if self.offloader is not None else 0
+        except Exception as exc:  # e.g. no other connected node: it stays OFFLOADING, retried on the next change
+            log.error("node %s could not offload: %s", self.coordinator.local_node_id, exc)
+            self.controller.bulletins.add("ERROR", "cluster", "Cluster", f"offloading failed: {exc}")
+            return
+        await asyncio.get_running_loop().run_in_executor(None, self.coordinator.report_offloaded)
+        log.warning("node %s offloaded %d queued FlowFile(s) to the other nodes", self.coordinator.local_node_id,
+                    moved)
 
     def _local_status(self) -> str:
         me = next((m for m in self.coordinator.members() if m.node_id == self.coordinator.local_node_id), None)

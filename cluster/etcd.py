@@ -339,8 +339,19 @@ class EtcdCoordinator:
         if (mine.get(PRIMARY), mine.get(COORDINATOR)) != (self._primary_token, self._coordinator_token):
             self._primary_token, self._coordinator_token = mine.get(PRIMARY), mine.get(COORDINATOR)
             changed.append(ROLES)
+        # a requested status first: this node's entry in the members shows it at once
+        control = self._mirror.get(f"control/{self._node_id}")
+        requested = control.value if control is not None else None
+        status_changed = False
+        if requested != self._control_seen:
+            self._control_seen = requested
+            if requested is not None and requested.decode() != self._status:
+                self._status = requested.decode()
+                log.warning("node %s is now %s (requested through the cluster)", self._node_id, self._status)
+                self._wake.set()  # report the status with a heartbeat now
+                status_changed = True
         members = self._derive_members(holders)
-        if members != self._members:
+        if members != self._members or status_changed:
             with self._lock:
                 self._members = members
             changed.append(MEMBERS)
@@ -356,15 +367,6 @@ class EtcdCoordinator:
             with self._lock:
                 self._placement = placement
             changed.append(PLACEMENT)
-        control = self._mirror.get(f"control/{self._node_id}")
-        requested = control.value if control is not None else None
-        if requested != self._control_seen:
-            self._control_seen = requested
-            if requested is not None and requested.decode() != self._status:
-                self._status = requested.decode()
-                log.warning("node %s is now %s (requested through the cluster)", self._node_id, self._status)
-                self._wake.set()  # report the status with a heartbeat now
-                changed.append(MEMBERS)
         if changed:
             self._notify(*changed)
 

@@ -20,7 +20,8 @@ from nifi_like.repository.errors import RepositoryError
 from nifi_like.status_file import offline_status, publish, read_published
 
 if TYPE_CHECKING:
-    from cluster.binding import ClusterBinding
+    from cluster.launch import ClusterNode, ClusterPlan
+    from nifi_like.config import Settings
     from nifi_like.engine.controller import FlowController
 
 LOCK_FILE = "engine.lock"
@@ -81,26 +82,30 @@ async def _run_engine(args: argparse.Namespace, document: dict[str, Any] | None)
                              cluster_url=args.cluster, cluster_node_id=args.node_id,
                              cluster_node_address=args.node_address,
                              cluster_load_balance_port=args.load_balance_port)
+    plan = _cluster_plan(settings)  # a bad cluster address or secret stops here, before the data is opened
     controller = FlowController(settings)
-    binding = _cluster_binding(controller) if settings.cluster_url else None
+    cluster: ClusterNode | None = None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        if binding is None:
+        if plan is not None:
+            cluster = _cluster_node(controller, plan)
+        if cluster is None:
             await controller.load(document, source=args.flow or "flow")
         else:
-            await binding.join(document, source=args.flow or "flow")
+            await cluster.join(document, source=args.flow or "flow")
         runner = await serve(controller, settings.host, settings.port)
+        if cluster is not None:
+            await cluster.start_transfers()
     except BaseException:
-        if binding is not None:
-            await binding.leave()
+        if cluster is not None:
+            await cluster.leave()
         await controller.shutdown()
         raise
-    if binding is not None:
-        print(f"nifi-like: node {binding.coordinator.local_node_id} joined the cluster at {settings.cluster_url} "
-              f"(cluster flow revision {binding.revision})", flush=True)
+    if cluster is not None:
+        print(cluster.joined_message(), flush=True)
     running = sum(1 for n in controller.nodes.values() if n.run_state == "RUNNING" and n.kind == "PROCESSOR")
     print(f"nifi-like: engine running on data directory {os.path.abspath(args.data)} "
           f"({len(controller.nodes)} components, {running} processors running)", flush=True)
@@ -113,24 +118,25 @@ async def _run_engine(args: argparse.Namespace, document: dict[str, Any] | None)
             pass
     print("nifi-like: stopping (letting sessions in progress finish)", flush=True)
     await runner.cleanup()
-    if binding is not None:
-        await binding.leave()  # gives up the roles at once; other nodes take them over
+    if cluster is not None:
+        await cluster.leave()  # stops load balancing; gives up the roles at once, other nodes take them over
     await controller.shutdown()
     publish(args.data, {"connections": [], "processors": [], "stopped": True})
 
 
-def _cluster_binding(controller: FlowController) -> ClusterBinding:
-    """Join the cluster named by the settings through etcd (cluster/ is imported only then)."""
-    from cluster.binding import ClusterBinding
-    from cluster.etcd import EtcdCoordinator
+def _cluster_plan(settings: Settings) -> ClusterPlan | None:
+    """The cluster named by --cluster / [cluster] url (cluster/ is imported only then)."""
+    if not settings.cluster_url:
+        return None
+    from cluster.launch import cluster_plan
 
-    settings = controller.settings
-    node_id = settings.cluster_node_id or f"{settings.cluster_node_address}:{settings.port}"
-    coordinator = EtcdCoordinator(settings.cluster_url, node_id, address=settings.cluster_node_address,
-                                  api_port=settings.port, load_balance_port=settings.cluster_load_balance_port,
-                                  heartbeat=settings.cluster_heartbeat, lease_ttl=settings.cluster_lease_ttl,
-                                  cluster_name=settings.cluster_name)
-    return ClusterBinding(controller, coordinator)
+    return cluster_plan(settings)
+
+
+def _cluster_node(controller: FlowController, plan: ClusterPlan) -> ClusterNode:
+    from cluster.launch import ClusterNode
+
+    return ClusterNode(controller, plan)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -236,10 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=None, help="port (default 8080)")
     run.add_argument("--conf", default=None, help="configuration TOML (default conf/nifi_like.toml)")
     run.add_argument("--cluster", default=None, metavar="URL",
-                     help="join the cluster coordinated by this etcd, e.g. etcd://127.0.0.1:2379")
-    run.add_argument("--node-id", default=None, help="this node's id in the cluster (default ADDRESS:PORT)")
-    run.add_argument("--node-address", default=None, help="address other nodes reach this node at")
-    run.add_argument("--load-balance-port", type=int, default=None, help="port of node-to-node transfers")
+                     help="join a cluster: etcd://HOST:PORT (nodes sharing that etcd) or "
+                          "static://ID@ADDRESS:API_PORT:LB_PORT,... (every node listed; load balancing only)")
+    run.add_argument("--node-id", default=None,
+                     help="this node's id in the cluster (etcd default ADDRESS:PORT; required with static://)")
+    run.add_argument("--node-address", default=None, help="address other nodes reach this node at (etcd)")
+    run.add_argument("--load-balance-port", type=int, default=None, help="port of node-to-node transfers (etcd)")
     run.set_defaults(func=cmd_run)
     status = sub.add_parser("status", help="queues and processors, also while the engine runs")
     status.add_argument("--data", required=True)

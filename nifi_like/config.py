@@ -45,6 +45,7 @@ class Settings:
     cluster_heartbeat: float = 5.0  # seconds
     cluster_lease_ttl: float = 15.0  # seconds
     cluster_load_balance_port: int = 6342
+    cluster_secret_file: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -84,6 +85,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "cluster.heartbeat_interval": ("cluster_heartbeat", parse_time_period),
     "cluster.lease_ttl": ("cluster_lease_ttl", parse_time_period),
     "cluster.load_balance_port": ("cluster_load_balance_port", int),
+    "cluster.secret_file": ("cluster_secret_file", str),
 }
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A local cluster: Debian's etcd and three nodes on loopback ports, each with its own data
-# directory under a temp dir. Ctrl+C stops everything and removes the temp dir.
+# directory under a temp dir, sharing a random secret (mode 600) for load-balanced connections.
+# Ctrl+C stops everything and removes the temp dir.
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
 ETCD=${ETCD:-/usr/bin/etcd}
@@ -34,12 +35,14 @@ trap cleanup EXIT INT TERM
     --initial-cluster "demo=http://127.0.0.1:$((ETCD_PORT + 1))" > "$DIR/etcd.log" 2>&1 &
 pids+=($!)
 sleep 1
+(umask 077 && "$PY" -c 'import secrets; print(secrets.token_hex(32))' > "$DIR/cluster.secret")
+printf '[cluster]\nsecret_file = "%s"\n' "$DIR/cluster.secret" > "$DIR/nifi_like.toml"
 for i in 0 1 2; do
     node="node$((i + 1))"
     "$PY" -m nifi_like.cli set-single-user-credentials "$USER_NAME" "$PASSWORD" --data "$DIR/$node" > /dev/null
     flow=()
     if [ "$i" = 0 ]; then flow=(--flow conf/demo-flow.json); fi
-    "$PY" -m nifi_like.cli run --data "$DIR/$node" --port "${PORTS[$i]}" --cluster "etcd://127.0.0.1:$ETCD_PORT" \
+    "$PY" -m nifi_like.cli run --data "$DIR/$node" --conf "$DIR/nifi_like.toml" --port "${PORTS[$i]}" --cluster "etcd://127.0.0.1:$ETCD_PORT" \
         --node-id "$node" --load-balance-port "$((6342 + i))" "${flow[@]}" > "$DIR/$node.log" 2>&1 &
     pids+=($!)
     if [ "$i" = 0 ]; then serving "${PORTS[0]}"; fi

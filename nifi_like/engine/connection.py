@@ -12,16 +12,38 @@ import heapq
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nifi_like.api.flowfile import FlowFile
 from nifi_like.engine.prioritizers import key_function
 from nifi_like.repository import keys
 
 if TYPE_CHECKING:
+    from nifi_like.engine.partition import RemotePartition
     from nifi_like.repository import Repository
 
 Entry = tuple[int, FlowFile]  # (sequence number in LMDB, FlowFile)
+
+
+class QueueTarget(Protocol):
+    """Where a commit appends FlowFiles: a Connection (this node) or a RemotePartition."""
+
+    key: bytes
+
+    def reserve(self, count: int, size: int) -> None: ...
+
+    def release(self, count: int, size: int) -> None: ...
+
+    def append_committed(self, entries: list[Entry]) -> None: ...
+
+
+class PartitionRouter(Protocol):
+    """Chooses the node a FlowFile entering a load-balanced connection goes to (the cluster
+    implements it; a standalone engine has none)."""
+
+    def route(self, conn: Connection, flowfile: FlowFile) -> str | None:
+        """The id of another node (its partition must exist), or None for this node's queue."""
+        ...
 
 
 def now_ms() -> int:
@@ -46,8 +68,8 @@ class Connection:
         self._repo = repo
         self._key_fn = key_function(prioritizers or [])
         self._lock = threading.Lock()
-        self.count, self.bytes = repo.queue_stats(self.key)
-        self._disk = self.count
+        self.local_count, self.local_bytes = repo.queue_stats(self.key)
+        self._disk = self.local_count
         self._loaded_upto = -1
         self._window: list[tuple[Any, int, FlowFile]] = []
         self._penalized: list[tuple[int, int, FlowFile]] = []
@@ -56,6 +78,47 @@ class Connection:
         self.reserved_bytes = 0
         self.on_data: list[Callable[[], None]] = []
         self.on_space: list[Callable[[], None]] = []
+        # load balancing: (strategy, partitioning attribute, compression) from the flow, the
+        # cluster's router, and the partitions holding FlowFiles for other nodes
+        self.load_balance = ("DO_NOT_LOAD_BALANCE", "", "DO_NOT_COMPRESS")
+        self.router: PartitionRouter | None = None
+        self.partitions: dict[str, RemotePartition] = {}
+        self._partitions_lock = threading.Lock()
+
+    # -- totals: the local queue plus what waits for other nodes, as NiFi counts a queue -------
+    @property
+    def count(self) -> int:
+        return self.local_count + sum(p.count for p in self.partitions.values())
+
+    @property
+    def bytes(self) -> int:
+        return self.local_bytes + sum(p.bytes for p in self.partitions.values())
+
+    @property
+    def balanced(self) -> bool:
+        return self.load_balance[0] != "DO_NOT_LOAD_BALANCE"
+
+    def route(self, flowfile: FlowFile) -> QueueTarget:
+        """Where a session's commit appends a FlowFile sent into this connection."""
+        router = self.router
+        if router is None or not self.balanced:
+            return self
+        node_id = router.route(self, flowfile)
+        return self if node_id is None else self.partition(node_id)
+
+    def partition(self, node_id: str) -> RemotePartition:
+        """The partition for another node, made (and registered durably) at first use."""
+        found = self.partitions.get(node_id)
+        if found is None:
+            from nifi_like.engine.partition import RemotePartition
+
+            with self._partitions_lock:  # not the queue lock: the writer's hooks need that one
+                found = self.partitions.get(node_id)
+                if found is None:
+                    found = RemotePartition(self._repo, self, node_id)
+                    found.register()
+                    self.partitions = {**self.partitions, node_id: found}  # readers iterate a snapshot
+        return found
 
     # -- configuration -------------------------------------------------------------------
     def configure(self, *, object_threshold: int, size_threshold: int, expiration_ms: int,
@@ -73,8 +136,21 @@ class Connection:
 
     # -- state ---------------------------------------------------------------------------
     def is_full(self) -> bool:
-        return (self.count + self.reserved >= self.object_threshold
-                or self.bytes + self.reserved_bytes >= self.size_threshold)
+        if not self.partitions:
+            return (self.local_count + self.reserved >= self.object_threshold
+                    or self.local_bytes + self.reserved_bytes >= self.size_threshold)
+        parts = self.partitions.values()
+        return (self.count + self.reserved + sum(p.reserved for p in parts) >= self.object_threshold
+                or self.bytes + self.reserved_bytes + sum(p.reserved_bytes for p in parts) >= self.size_threshold)
+
+    def local_full(self) -> bool:
+        """The local queue alone is at back pressure: a node receiving for it refuses more."""
+        return (self.local_count + self.reserved >= self.object_threshold
+                or self.local_bytes + self.reserved_bytes >= self.size_threshold)
+
+    def space_freed(self) -> None:
+        """A partition handed FlowFiles to their node: the upstream may have room again."""
+        self._notify(self.on_space)
 
     def has_available(self, now: int | None = None) -> bool:
         if self._window or self._disk:
@@ -143,8 +219,8 @@ class Connection:
         """A session's commit removed FlowFiles it had taken from this queue."""
         with self._lock:
             self.inflight -= count
-            self.count -= count
-            self.bytes -= size
+            self.local_count -= count
+            self.local_bytes -= size
         self._notify(self.on_space)
 
     def reserve(self, count: int, size: int) -> None:
@@ -165,8 +241,8 @@ class Connection:
         with self._lock:
             self.reserved -= len(entries)
             for seq, ff in entries:
-                self.count += 1
-                self.bytes += ff.size
+                self.local_count += 1
+                self.local_bytes += ff.size
                 self.reserved_bytes -= ff.size
                 if not self._disk and len(self._window) + len(self._penalized) < self.window_max:
                     self._push(seq, ff)

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from nifi_like.api.files import FileRoots
 from nifi_like.api.units import parse_data_size, parse_time_period
 from nifi_like.config import Settings, engine_directories
-from nifi_like.engine.connection import Connection
+from nifi_like.engine.connection import Connection, PartitionRouter
 from nifi_like.engine.node import Node
+from nifi_like.engine.partition import stored_partitions
 from nifi_like.engine.passthrough import PassThrough
 from nifi_like.engine.registry import ProcessorRegistry
 from nifi_like.engine.scheduler import Scheduler
@@ -73,6 +74,7 @@ class FlowController:
         self.flow_publisher: Callable[[dict[str, Any]], None] | None = None
         #: Called with the ids of the components that a flow from the cluster changed.
         self.flow_listeners: list[Callable[[set[str]], None]] = []
+        self.partition_router: PartitionRouter | None = None  # set by the cluster's load balancing
 
     # -- loading -------------------------------------------------------------------------
     def check(self, document: dict[str, Any], source: str) -> Flow:
@@ -229,12 +231,16 @@ class FlowController:
         }
         conn = self.connections.get(conn_id)
         if conn is None:
-            self.connections[conn_id] = Connection(
+            conn = self.connections[conn_id] = Connection(
                 self.repo, conn_id, name=comp.get("name") or "", window_max=self.settings.queue_window,
                 **options)  # type: ignore[arg-type]
+            conn.partitions = stored_partitions(self.repo, conn)
         else:
             conn.configure(**options)  # type: ignore[arg-type]
-        conn = self.connections[conn_id]
+        conn.load_balance = (str(comp.get("loadBalanceStrategy") or "DO_NOT_LOAD_BALANCE"),
+                             str(comp.get("partitioningAttribute") or ""),
+                             str(comp.get("loadBalanceCompression") or "DO_NOT_COMPRESS"))
+        conn.router = self.partition_router
         conn.name = comp.get("name") or ""
         conn.source_id = comp["source"]["id"]
         conn.destination_id = comp["destination"]["id"]
@@ -466,10 +472,14 @@ class FlowController:
     def status(self) -> dict[str, Any]:
         connections = []
         for conn in self.connections.values():
-            connections.append({"id": conn.id, "name": conn.name, "source": conn.source_id,
-                                "destination": conn.destination_id, "queued_count": conn.count,
-                                "queued_bytes": conn.bytes, "object_threshold": conn.object_threshold,
-                                "size_threshold": conn.size_threshold})
+            entry = {"id": conn.id, "name": conn.name, "source": conn.source_id,
+                     "destination": conn.destination_id, "queued_count": conn.count,
+                     "queued_bytes": conn.bytes, "object_threshold": conn.object_threshold,
+                     "size_threshold": conn.size_threshold}
+            if conn.partitions:  # FlowFiles waiting to go to other nodes, by node id
+                entry["local_count"] = conn.local_count
+                entry["partitions"] = {node_id: p.count for node_id, p in sorted(conn.partitions.items())}
+            connections.append(entry)
         processors = []
         for node in self.nodes.values():
             if node.kind != "PROCESSOR":

@@ -18,7 +18,7 @@ import msgpack
 from nifi_like.api.flowfile import FlowFile
 from nifi_like.api.processor import ProcessException, ProcessSession, ProvenanceReporter, StateMap
 from nifi_like.api.relationship import Relationship
-from nifi_like.engine.connection import Connection, Entry, now_ms
+from nifi_like.engine.connection import Connection, Entry, QueueTarget, now_ms
 from nifi_like.provenance.events import hold_released_content
 from nifi_like.repository import keys, provenance_log
 from nifi_like.repository.content import FILE, INLINE, ContentWriter, PendingContent, claim_ref
@@ -71,7 +71,7 @@ class StandardProcessSession(ProcessSession):
         self._reset()
 
     def _reset(self) -> None:
-        self._reserved: list[tuple[Connection, int, int]] = []
+        self._reserved: list[tuple[QueueTarget, int, int]] = []
         self._started = time.time()
         self._rollback_callbacks: list[Callable[[], None]] = []
         self._taken: dict[str, tuple[Connection, int, FlowFile]] = {}
@@ -356,7 +356,7 @@ class StandardProcessSession(ProcessSession):
                                         self._after_fn(removes))
 
     def _writer_fn(self, removes: list[tuple[Connection, int, int]],
-                   grouped: dict[Connection, list[tuple[bytes, FlowFile]]], events: tuple[int, bytes] | None,
+                   grouped: dict[QueueTarget, list[tuple[bytes, FlowFile]]], events: tuple[int, bytes] | None,
                    inline_new: dict[bytes, bytes], deltas: dict[Any, int]) -> Callable[[Any, Batch], Any]:
         env = self._repo.env
         content = self._repo.content
@@ -376,14 +376,14 @@ class StandardProcessSession(ProcessSession):
                 txn.delete(queue_key(conn.key, seq), db=qdb)
             for conn_key, (count, size) in removed_stats.items():
                 batch.adjust_queue(conn_key, count, size)
-            appended: list[tuple[Connection, list[tuple[int, FlowFile]]]] = []
+            appended: list[tuple[QueueTarget, list[tuple[int, FlowFile]]]] = []
             cursor = txn.cursor(db=qdb)
-            for conn, items in grouped.items():
-                first = batch.allocate_seqs(conn.key, len(items))
-                prefix = conn.key
+            for target, items in grouped.items():
+                prefix = target.key
+                first = batch.allocate_seqs(prefix, len(items))
                 cursor.putmulti([(prefix + u64(first + i), record) for i, (record, _) in enumerate(items)])
-                batch.adjust_queue(conn.key, len(items), sum(ff.size for _, ff in items))
-                appended.append((conn, [(first + i, ff) for i, (_, ff) in enumerate(items)]))
+                batch.adjust_queue(prefix, len(items), sum(ff.size for _, ff in items))
+                appended.append((target, [(first + i, ff) for i, (_, ff) in enumerate(items)]))
             file_counts = content.apply_refs(txn, inline_new, deltas)
             if state is not None:
                 write_state(env, txn, component_id, state)
@@ -473,7 +473,7 @@ class _CommitPlan:
         node = session._node
         self.node = node
         self.pack = session._packer.pack
-        self.grouped: dict[Connection, list[tuple[bytes, FlowFile]]] = {}
+        self.grouped: dict[QueueTarget, list[tuple[bytes, FlowFile]]] = {}
         self.deltas: dict[Any, int] = {}
         self.files: set[int] = set()
         self.forks: dict[str, list[str]] = {}
@@ -545,10 +545,12 @@ class _CommitPlan:
                     self._ref(ff.claim, len(connections))
             elif ff.claim is not None and len(connections) > 1:
                 self._ref(ff.claim, len(connections) - 1)
-            self.grouped.setdefault(connections[0], []).append((self.pack(ff.pack()), ff))
+            # a load-balanced connection may place it in another node's partition; a FlowFile
+            # returned to its own queue (above) stays on this node
+            self.grouped.setdefault(connections[0].route(ff), []).append((self.pack(ff.pack()), ff))
             for extra in connections[1:]:  # one relationship, several connections: a clone each
                 clone = ff.with_attributes({**ff.attributes, "uuid": new_uuid()})
-                self.grouped.setdefault(extra, []).append((self.pack(clone.pack()), clone))
+                self.grouped.setdefault(extra.route(clone), []).append((self.pack(clone.pack()), clone))
                 if self.events is not None:
                     self._event("CLONE", ff, (), (clone.id,))
         elif old_claim is not None:

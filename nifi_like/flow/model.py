@@ -33,6 +33,9 @@ CONNECTION_DEFAULTS: dict[str, Any] = {
     "labelIndex": 1, "zIndex": 0, "loadBalanceStrategy": "DO_NOT_LOAD_BALANCE", "partitioningAttribute": "",
     "loadBalanceCompression": "DO_NOT_COMPRESS",
 }
+#: NiFi's LoadBalanceStrategy and LoadBalanceCompression values (VersionedConnection).
+LOAD_BALANCE_STRATEGIES = ("DO_NOT_LOAD_BALANCE", "ROUND_ROBIN", "PARTITION_BY_ATTRIBUTE", "SINGLE_NODE")
+LOAD_BALANCE_COMPRESSIONS = ("DO_NOT_COMPRESS", "COMPRESS_ATTRIBUTES_ONLY", "COMPRESS_ATTRIBUTES_AND_CONTENT")
 PORT_DEFAULTS: dict[str, Any] = {"concurrentlySchedulableTaskCount": 1, "scheduledState": "ENABLED",
                                  "allowRemoteAccess": False, "comments": "", "position": {"x": 0.0, "y": 0.0}}
 SERVICE_DEFAULTS: dict[str, Any] = {"properties": {}, "propertyDescriptors": {}, "scheduledState": "DISABLED",

@@ -12,7 +12,7 @@ from nifi_like.api.units import parse_data_size, parse_time_period
 from nifi_like.engine import cron
 from nifi_like.engine.prioritizers import PRIORITIZERS, short_name
 from nifi_like.engine.registry import ProcessorRegistry
-from nifi_like.flow.model import Flow
+from nifi_like.flow.model import LOAD_BALANCE_COMPRESSIONS, LOAD_BALANCE_STRATEGIES, Flow
 
 CONNECTABLE = {"PROCESSOR", "INPUT_PORT", "OUTPUT_PORT", "FUNNEL"}
 SCHEDULED_STATES = {"ENABLED", "DISABLED", "RUNNING"}
@@ -115,6 +115,22 @@ def connection_problems(flow: Flow, registry: ProcessorRegistry) -> list[str]:
         for name in conn.get("prioritizers") or []:
             if short_name(str(name)) not in PRIORITIZERS:
                 problems.append(f"{where}: unknown prioritizer '{name}'")
+        problems += load_balance_problems(conn, where)
+    return problems
+
+
+def load_balance_problems(conn: Mapping[str, Any], where: str) -> list[str]:
+    problems = []
+    strategy = conn.get("loadBalanceStrategy")
+    if strategy not in LOAD_BALANCE_STRATEGIES:
+        problems.append(f"{where}: load balance strategy '{strategy}' is not one of "
+                        f"{', '.join(LOAD_BALANCE_STRATEGIES)}")
+    compression = conn.get("loadBalanceCompression")
+    if compression not in LOAD_BALANCE_COMPRESSIONS:
+        problems.append(f"{where}: load balance compression '{compression}' is not one of "
+                        f"{', '.join(LOAD_BALANCE_COMPRESSIONS)}")
+    if strategy == "PARTITION_BY_ATTRIBUTE" and not str(conn.get("partitioningAttribute") or "").strip():
+        problems.append(f"{where}: load balance strategy PARTITION_BY_ATTRIBUTE needs a partitioning attribute")
     return problems
 
 

@@ -15,6 +15,7 @@ from nifi_like.repository.state import StoredStateManager
 from nifi_like.repository.writer import Batch, Writer
 
 __all__ = ["Batch", "Repository", "RepositoryError", "SchemaVersionError"]
+_PARTITIONS = b"lbpartition/"  # meta records: partition key -> [connection key, node id]
 
 
 class Repository:
@@ -51,14 +52,36 @@ class Repository:
         return out
 
     def queued_connection_keys(self) -> dict[bytes, tuple[int, int]]:
-        """Connections that hold FlowFiles, with their counts and sizes."""
+        """Connections that hold FlowFiles, with their counts and sizes (what waits in a
+        connection's partitions for other nodes counts as queued in that connection)."""
+        owners = {key: conn_key for key, (conn_key, _) in self.registered_partitions().items()}
         out: dict[bytes, tuple[int, int]] = {}
         with self.env.read() as txn:
             for key, value in txn.cursor(db=self.env.dbs["qstats"]):
                 count, size = msgpack.unpackb(value)
                 if count > 0:
-                    out[bytes(key)] = (int(count), int(size))
+                    conn_key = owners.get(bytes(key), bytes(key))
+                    total = out.get(conn_key, (0, 0))
+                    out[conn_key] = (total[0] + int(count), total[1] + int(size))
         return out
+
+    def registered_partitions(self) -> dict[bytes, tuple[bytes, str]]:
+        """Queues of load-balanced connections held for other nodes: key -> (connection key, node id)."""
+        out: dict[bytes, tuple[bytes, str]] = {}
+        with self.env.read() as txn:
+            cursor = txn.cursor(db=self.env.dbs["meta"])
+            if cursor.set_range(_PARTITIONS):
+                for key, value in cursor:
+                    if not key.startswith(_PARTITIONS):
+                        break
+                    conn_key, node_id = msgpack.unpackb(value)
+                    out[bytes(key[len(_PARTITIONS):])] = (bytes(conn_key), str(node_id))
+        return out
+
+    def register_partition(self, key: bytes, conn_key: bytes, node_id: str) -> None:
+        record = msgpack.packb([conn_key, node_id])
+        meta = self.env.dbs["meta"]
+        self.writer.call(lambda txn, _batch: txn.put(_PARTITIONS + key, record, db=meta))
 
     def state_manager(self, component_id: str) -> StoredStateManager:
         return StoredStateManager(self.env, self.writer, component_id)

@@ -247,7 +247,7 @@ class Shapes:
             "bends": list(comp.get("bends") or []), "loadBalanceStrategy": comp.get("loadBalanceStrategy"),
             "loadBalancePartitionAttribute": comp.get("partitioningAttribute") or "",
             "loadBalanceCompression": comp.get("loadBalanceCompression"),
-            "loadBalanceStatus": "LOAD_BALANCE_NOT_CONFIGURED",
+            "loadBalanceStatus": self.load_balance_status(comp),
         }
         entity = self._envelope(comp, group_id)
         del entity["bulletins"]
@@ -259,6 +259,14 @@ class Shapes:
             "destinationType": destination["type"],
         })
         return entity
+
+    def load_balance_status(self, comp: Component) -> str:
+        """NiFi's: not configured; inactive (nothing waiting to move); active (FlowFiles moving)."""
+        if (comp.get("loadBalanceStrategy") or "DO_NOT_LOAD_BALANCE") == "DO_NOT_LOAD_BALANCE":
+            return "LOAD_BALANCE_NOT_CONFIGURED"
+        conn = self.controller.connections.get(str(comp["identifier"]))
+        moving = conn is not None and any(p.count for p in conn.partitions.values())
+        return "LOAD_BALANCE_ACTIVE" if moving else "LOAD_BALANCE_INACTIVE"
 
     def connectable(self, ref: dict[str, Any]) -> JsonObj:
         loc = self.controller.flow.find(str(ref.get("id")))
@@ -284,7 +292,7 @@ class Shapes:
             "percentUseCount": min(100, count * 100 // count_limit) if count_limit else 0,
             "percentUseBytes": min(100, size * 100 // size_limit) if size_limit else 0,
             "flowFileAvailability": "ACTIVE_QUEUE_EMPTY" if not count else "FLOWFILE_AVAILABLE",
-            "loadBalanceStatus": "LOAD_BALANCE_NOT_CONFIGURED",
+            "loadBalanceStatus": self.load_balance_status(comp),
         }
         return {"id": comp["identifier"], "groupId": group_id, "name": snapshot["name"], "statsLastRefreshed": clock(),
                 "sourceId": source["id"], "sourceName": source["name"], "destinationId": destination["id"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nifi_like.flow.editor import SCHEDULE_STATES
+from nifi_like.flow.model import LOAD_BALANCE_COMPRESSIONS, LOAD_BALANCE_STRATEGIES
 from nifi_like.flow.validation import MAX_CONCURRENT_TASKS, STRATEGIES
 from nifi_like.web.schema import Boolean, Integer, ListOf, MapOf, Number, Obj, Text
 
@@ -71,7 +72,8 @@ CONNECTION = Obj("ConnectionDTO", {
     "selectedRelationships": ListOf(Text()), "backPressureObjectThreshold": Integer(minimum=0),
     "backPressureDataSizeThreshold": Text(), "flowFileExpiration": Text(), "prioritizers": ListOf(Text()),
     "bends": ListOf(POSITION), "labelIndex": Integer(maximum=INT_MAX), "zIndex": Integer(),
-    "loadBalanceStrategy": Text(), "loadBalancePartitionAttribute": Text(), "loadBalanceCompression": Text(),
+    "loadBalanceStrategy": Text(enum=LOAD_BALANCE_STRATEGIES), "loadBalancePartitionAttribute": Text(),
+    "loadBalanceCompression": Text(enum=LOAD_BALANCE_COMPRESSIONS),
 })
 CONNECTION_ENTITY = entity("ConnectionEntity", CONNECTION)
 

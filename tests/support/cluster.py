@@ -81,25 +81,39 @@ def write_plugin(directory: str) -> str:
     return directory
 
 
+def cluster_secret(base: str) -> str:
+    """The secret file every node under ``base`` shares (made once, mode 600)."""
+    path = os.path.join(base, "cluster.secret")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(os.urandom(32).hex())
+    return path
+
+
 class Node:
-    """One node process: ``nifi-like run --cluster URL --node-id ID``."""
+    """One node process: ``nifi-like run --cluster URL --node-id ID``, with the cluster's secret file
+    and a load-balance port of its own."""
 
     def __init__(self, base: str, node_id: str, etcd_url: str, *, ttl: float = 2.0, heartbeat: float = 0.4,
-                 flow_file: str | None = None, netns: str | None = None, address: str = "127.0.0.1") -> None:
+                 flow_file: str | None = None, netns: str | None = None, address: str = "127.0.0.1",
+                 secret: bool = True) -> None:
         self.node_id = node_id
         self.base = base
         self.data = os.path.join(base, node_id, "data")
         os.makedirs(self.data, exist_ok=True)
         self.port = free_port()
+        self.load_balance_port = free_port()
         self.address = address
         self.conf = os.path.join(base, node_id, "nifi_like.toml")
         with open(self.conf, "w") as fh:
             fh.write(f"[repository]\ndurability = \"nosync\"\n[security]\nfile_roots = [{json.dumps(base)}]\n"
-                     f"[cluster]\nheartbeat_interval = \"{heartbeat} sec\"\nlease_ttl = \"{ttl} sec\"\n")
+                     f"[cluster]\nheartbeat_interval = \"{heartbeat} sec\"\nlease_ttl = \"{ttl} sec\"\n"
+                     + (f"secret_file = {json.dumps(cluster_secret(base))}\n" if secret else ""))
         set_single_user_credentials(self.data, USER, PASSWORD)
         self.args = [sys.executable, "-m", "nifi_like.cli", "run", "--data", self.data, "--port", str(self.port),
                      "--conf", self.conf, "--cluster", etcd_url, "--node-id", node_id, "--host", address,
-                     "--node-address", address]
+                     "--node-address", address, "--load-balance-port", str(self.load_balance_port)]
         if flow_file:
             self.args += ["--flow", flow_file]
         if netns:

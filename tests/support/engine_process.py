@@ -21,12 +21,15 @@ def free_port() -> int:
 
 
 class EngineProcess:
-    def __init__(self, data_dir: str, flow_file: str | None = None, *, log_path: str | None = None) -> None:
+    def __init__(self, data_dir: str, flow_file: str | None = None, *, log_path: str | None = None,
+                 port: int | None = None, extra_args: tuple[str, ...] = (), extra_conf: str = "") -> None:
         conf = os.path.join(os.path.dirname(os.path.abspath(data_dir)), "nifi_like.toml")
         with open(conf, "w") as fh:  # file processors may use the test's directory (the data dir stays refused)
             fh.write(f"[security]\nfile_roots = [{json.dumps(os.path.dirname(os.path.abspath(data_dir)))}]\n")
-        args = [sys.executable, "-m", "nifi_like.cli", "run", "--data", data_dir, "--port", str(free_port()),
-                "--conf", conf]
+            fh.write(extra_conf)
+        self.port = port or free_port()
+        args = [sys.executable, "-m", "nifi_like.cli", "run", "--data", data_dir, "--port", str(self.port),
+                "--conf", conf, *extra_args]
         if flow_file:
             args += ["--flow", flow_file]
         self.data_dir = data_dir

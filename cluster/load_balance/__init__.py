@@ -1,0 +1,1 @@
+"""Load-balanced connections between the nodes of a cluster."""
