@@ -13,22 +13,27 @@ import {
   type NodeChange,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type DragEvent } from "react";
-import { ApiError, getJson, onReachability, Unreachable } from "./api";
+import { ApiError, getJson, onReachability, revisionOf, sendJson, Unreachable } from "./api";
+import { copySelection, pasteClip, removeCreated, type Clip, type Created } from "./clipboard";
 import { ConfigDialog } from "./ConfigDialog";
 import { ConnectDialog } from "./ConnectDialog";
 import { ConnectionDialog } from "./ConnectionDialog";
 import { edgeTypes, type QueueEdgeType } from "./edges";
 import { buildEdges, buildNodes, kindOf, nameOf } from "./flowModel";
+import { downloadDefinition, suggestedName, uploadDefinition } from "./definitions";
 import { countAndSize, shortType } from "./format";
 import { History } from "./history";
+import { layered } from "./layout";
 import { LiveContext, useLiveStatus } from "./live";
 import { nodeTypes, type CanvasNode } from "./nodes";
 import {
+  createComponent,
   createConnection,
   createGroup,
   createProcessor,
   deleteComponent,
   getProcessor,
+  inBatches,
   moveComponent,
   scheduleGroup,
   setRunStatus,
@@ -36,7 +41,10 @@ import {
   type ConnectionSpec,
 } from "./ops";
 import { DRAG_TYPE, Palette, type DraggedComponent } from "./Palette";
+import { ProvenanceDialog, type ProvenanceStart } from "./ProvenanceDialog";
 import { QueueDialog } from "./QueueDialog";
+import { StatusPanel, type StatusTarget } from "./StatusPanel";
+import { SummaryDialog } from "./SummaryDialog";
 import type { Breadcrumb, ConnectionEntity, Position, ProcessGroupFlowEntity, Relationship } from "./types";
 
 type GroupFlow = ProcessGroupFlowEntity["processGroupFlow"];
@@ -74,6 +82,37 @@ interface ConnectionSnapshot {
   spec: ConnectionSpec;
 }
 
+type SimpleKind = "INPUT_PORT" | "OUTPUT_PORT" | "FUNNEL" | "LABEL";
+
+interface SimpleSnapshot {
+  firstId: string;
+  kind: SimpleKind;
+  fields: Record<string, unknown>;
+}
+
+/** Pasted copies land this far from the originals (and from each earlier paste). */
+const PASTE_OFFSET = 40;
+/** Requests in flight while auto-layout moves the boxes. */
+const LAYOUT_LANES = 8;
+
+/** What re-creates a port, funnel or label as it was. */
+function simpleFields(node: CanvasNode): Record<string, unknown> {
+  const position = { ...node.position };
+  if (node.type === "port") return { name: node.data.entity.component.name, position };
+  if (node.type === "label") {
+    const { label, width, height, style } = node.data.entity.component;
+    return { label, width, height, style, position };
+  }
+  return { position };
+}
+
+const NEW_COMPONENT: Record<SimpleKind, (count: number) => Record<string, unknown>> = {
+  INPUT_PORT: (n) => ({ name: `Input Port ${n}` }),
+  OUTPUT_PORT: (n) => ({ name: `Output Port ${n}` }),
+  FUNNEL: () => ({}),
+  LABEL: () => ({ label: "Double-click to edit this label", width: 220, height: 70 }),
+};
+
 function crumbs(breadcrumb: Breadcrumb): { id: string; name: string }[] {
   const chain: { id: string; name: string }[] = [];
   for (let b: Breadcrumb | undefined = breadcrumb; b; b = b.parentBreadcrumb) chain.unshift(b.breadcrumb);
@@ -107,6 +146,12 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
   const [queueId, setQueueId] = useState<string | null>(null);
   const [connectionId, setConnectionId] = useState<string | null>(null);
   const [menu, setMenu] = useState<Menu | null>(null);
+  const [provenance, setProvenance] = useState<ProvenanceStart | null>(null);
+  const [statusTarget, setStatusTarget] = useState<StatusTarget | null>(null);
+  const [summaryOpen, setSummaryOpen] = useState(false);
+  const [busyMessage, setBusyMessage] = useState<string | null>(null);
+  const clipboard = useRef<{ clip: Clip; pastes: number } | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const [, historyChanged] = useReducer((n: number) => n + 1, 0);
   const history = useRef(new History());
   const groupRef = useRef(groupId);
@@ -215,6 +260,19 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
           });
           return;
         }
+        if (dragged.kind !== "PROCESSOR") {
+          const kind = dragged.kind;
+          const count = nodes.filter((n) => kindOf(n) === kind).length + 1;
+          const fields = { ...NEW_COMPONENT[kind](count), position };
+          const create = async () => (await createComponent(kind, parent, fields)).id;
+          const firstId = await create();
+          h.push({
+            label: `add ${kind.toLowerCase().replace("_", " ")}`,
+            undo: () => deleteComponent(kind, h.resolve(firstId)),
+            redo: async () => h.remap(firstId, await create()),
+          });
+          return;
+        }
         const type = dragged.type ?? "";
         const create = async () => (await createProcessor(parent, type, position)).id;
         const firstId = await create();
@@ -225,7 +283,7 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
         });
       });
     },
-    [flow, screenToFlowPosition, edit],
+    [flow, nodes, screenToFlowPosition, edit],
   );
 
   const onDragOver = useCallback((event: DragEvent) => {
@@ -325,6 +383,10 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
         (c) => edgeIds.includes(c.id) || doomedNodes.has(c.sourceId) || doomedNodes.has(c.destinationId),
       );
       const others = nodes.filter((n) => doomedNodes.has(n.id) && n.type !== "processor");
+      const simples: SimpleSnapshot[] = others
+        .filter((n) => n.type !== "processGroup")
+        .map((n) => ({ firstId: n.id, kind: kindOf(n) as SimpleKind, fields: simpleFields(n) }));
+      const groupsDoomed = others.some((n) => n.type === "processGroup");
       const processorIds = nodes.filter((n) => doomedNodes.has(n.id) && n.type === "processor").map((n) => n.id);
       void edit(async () => {
         const processors: ProcessorSnapshot[] = await Promise.all(
@@ -351,10 +413,11 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
           for (const n of others) await deleteComponent(kindOf(n), h.resolve(n.id));
         };
         await remove();
-        if (others.length > 0) return; // only processors and connections can be re-created exactly
+        if (groupsDoomed) return; // a group's whole contents cannot be re-created exactly
         h.push({
-          label: `delete ${processors.length + links.length} component(s)`,
+          label: `delete ${processors.length + simples.length + links.length} component(s)`,
           undo: async () => {
+            for (const c of simples) h.remap(c.firstId, (await createComponent(c.kind, groupIdNow, c.fields)).id);
             for (const p of processors) {
               const created = await createProcessor(p.groupId, p.type, p.position, p.name);
               await updateProcessor(created.id, {
@@ -407,6 +470,136 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
     [flow, nodes, edit],
   );
 
+  // -- copy, paste, layout, import --------------------------------------------------------
+  const copy = useCallback(() => {
+    if (!flow) return;
+    const selected = nodes.filter((n) => n.selected);
+    if (selected.length === 0) return;
+    void copySelection(selected, flow.flow)
+      .then((clip) => {
+        clipboard.current = { clip, pastes: 0 };
+        const what = `${clip.items.length} component(s) and ${clip.connections.length} connection(s)`;
+        setBusyMessage(`Copied ${what}${clip.skipped ? `; ${clip.skipped} process group(s) cannot be copied` : ""}. Ctrl+V pastes.`);
+      })
+      .catch(fail);
+  }, [flow, nodes, fail]);
+
+  const paste = useCallback(() => {
+    const held = clipboard.current;
+    if (!flow || !held || held.clip.items.length === 0) return;
+    held.pastes += 1;
+    const offset = { x: PASTE_OFFSET * held.pastes, y: PASTE_OFFSET * held.pastes };
+    const groupIdNow = flow.id;
+    const h = history.current;
+    void edit(async () => {
+      let created: Created[] = await pasteClip(held.clip, groupIdNow, offset);
+      const firstIds = created.map((c) => c.id);
+      h.push({
+        label: `paste ${created.length} component(s)`,
+        undo: () => removeCreated(created.map((c, i) => ({ ...c, id: h.resolve(firstIds[i] ?? c.id) }))),
+        redo: async () => {
+          created = await pasteClip(held.clip, groupIdNow, offset);
+          created.forEach((c, i) => h.remap(firstIds[i] ?? c.id, c.id));
+        },
+      });
+      const pasted = new Set(created.map((c) => c.id));
+      await refresh();
+      setNodes((current) => current.map((n) => ({ ...n, selected: pasted.has(n.id) }) as CanvasNode));
+    });
+  }, [flow, edit, refresh]);
+
+  const autoLayout = useCallback(() => {
+    if (!flow) return;
+    const boxes = nodes
+      .filter((n) => n.type !== "label")
+      .map((n) => ({ id: n.id, width: n.measured?.width ?? 300, height: n.measured?.height ?? 140 }));
+    const links = edges.map((e) => ({ source: e.source, target: e.target }));
+    const placed = layered(boxes, links, { nodeGap: 80, rankGap: 110 });
+    const origin = nodes.reduce((o, n) => ({ x: Math.min(o.x, n.position.x), y: Math.min(o.y, n.position.y) }), {
+      x: Infinity,
+      y: Infinity,
+    });
+    const moves = nodes
+      .filter((n) => placed.has(n.id))
+      .map((n) => {
+        const to = placed.get(n.id) as Position;
+        return { id: n.id, kind: kindOf(n), from: { ...n.position }, to: { x: to.x + origin.x, y: to.y + origin.y } };
+      })
+      .filter((m) => m.from.x !== m.to.x || m.from.y !== m.to.y);
+    if (moves.length === 0) return;
+    const h = history.current;
+    const apply = (which: "from" | "to") => inBatches(moves, LAYOUT_LANES, (m) => moveComponent(m.kind, h.resolve(m.id), m[which]));
+    void edit(async () => {
+      await apply("to");
+      h.push({ label: `auto-layout ${moves.length} components`, undo: () => apply("from"), redo: () => apply("to") });
+      window.requestAnimationFrame(() => void fitView({ maxZoom: 1, padding: 0.2, duration: 300 }));
+    });
+  }, [flow, nodes, edges, edit, fitView]);
+
+  const importFile = useCallback(
+    async (file: File) => {
+      if (!flow) return;
+      const parent = flow.id;
+      const bounds = document.querySelector("[data-testid=canvas]")?.getBoundingClientRect();
+      const position = screenToFlowPosition({
+        x: bounds ? bounds.left + bounds.width / 2 - 150 : 300,
+        y: bounds ? bounds.top + bounds.height / 2 - 70 : 200,
+      });
+      const name = await suggestedName(file);
+      const h = history.current;
+      setNotice(null);
+      try {
+        const group = await uploadDefinition(parent, file, name, position);
+        h.push({
+          label: `import ${name}`,
+          undo: () => deleteComponent("PROCESS_GROUP", h.resolve(group.id)),
+          redo: async () => h.remap(group.id, (await uploadDefinition(parent, file, name, position)).id),
+        });
+        setBusyMessage(`Imported ${file.name} as the group "${name}". Double-click it to look inside.`);
+      } catch (error) {
+        setNotice(`Could not import ${file.name}: ${messageOf(error)}`);
+      } finally {
+        historyChanged();
+        await refresh();
+      }
+    },
+    [flow, screenToFlowPosition, refresh],
+  );
+
+  const downloadGroup = useCallback(
+    (id: string) =>
+      void downloadDefinition(id)
+        .then((name) => setBusyMessage(`Downloaded ${name}.`))
+        .catch((error: unknown) => setNotice(`Could not download the flow definition: ${messageOf(error)}`)),
+    [],
+  );
+
+  const editLabel = useCallback(
+    (id: string, current: string) => {
+      const text = window.prompt("Label text", current);
+      if (text === null || text === current) return;
+      const h = history.current;
+      const put = (label: string) => async () => {
+        const entity = await getJson<{ revision: { version: number } }>(`/labels/${h.resolve(id)}`);
+        await sendJson("PUT", `/labels/${h.resolve(id)}`, {
+          revision: revisionOf(entity.revision.version),
+          component: { id: h.resolve(id), label },
+        });
+      };
+      void edit(async () => {
+        await put(text)();
+        h.push({ label: "edit label", undo: put(current), redo: put(text) });
+      });
+    },
+    [edit],
+  );
+
+  useEffect(() => {
+    if (!busyMessage) return;
+    const timer = window.setTimeout(() => setBusyMessage(null), 6000);
+    return () => window.clearTimeout(timer);
+  }, [busyMessage]);
+
   const undo = useCallback(() => void edit(() => history.current.undo()), [edit]);
   const redo = useCallback(() => void edit(() => history.current.redo()), [edit]);
 
@@ -422,6 +615,12 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
       } else if (mod && event.key.toLowerCase() === "y") {
         event.preventDefault();
         redo();
+      } else if (mod && event.key.toLowerCase() === "c") {
+        event.preventDefault();
+        copy();
+      } else if (mod && event.key.toLowerCase() === "v") {
+        event.preventDefault();
+        paste();
       } else if (event.key === "Delete" || event.key === "Backspace") {
         event.preventDefault();
         deleteSelected();
@@ -431,7 +630,7 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [undo, redo, deleteSelected]);
+  }, [undo, redo, deleteSelected, copy, paste]);
 
   // -- status bar -------------------------------------------------------------------------
   const totals = useMemo(() => {
@@ -496,6 +695,35 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
             <button onClick={redo} disabled={!h.canRedo} title={`Redo ${h.nextRedo() ?? ""} (Ctrl+Shift+Z)`} data-testid="redo">
               ↷ Redo
             </button>
+            <span className="toolbar-sep" />
+            <button onClick={autoLayout} title="Arrange the components along their connections (undoable)" data-testid="auto-layout">
+              ⇅ Layout
+            </button>
+            <button onClick={() => fileInput.current?.click()} title="Upload a NiFi flow definition (JSON) as a new group" data-testid="import">
+              ⇪ Import
+            </button>
+            <button onClick={() => flow && downloadGroup(flow.id)} title="Download this group as a NiFi flow definition" data-testid="download">
+              ⇩ Download
+            </button>
+            <span className="toolbar-sep" />
+            <button onClick={() => setSummaryOpen(true)} title="All processors and connections, sortable" data-testid="summary">
+              Σ Summary
+            </button>
+            <button onClick={() => setProvenance({})} title="Search provenance events" data-testid="provenance">
+              ◎ Provenance
+            </button>
+            <input
+              ref={fileInput}
+              type="file"
+              accept=".json,application/json"
+              hidden
+              data-testid="import-file"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = "";
+                if (file) void importFile(file);
+              }}
+            />
             <button onClick={onLogout} className="logout">
               Log out
             </button>
@@ -504,6 +732,11 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
         {(!live.connected || !restReachable) && (
           <div className="banner" role="alert" data-testid="unreachable-banner">
             The server cannot be reached. Retrying every second; your canvas will refresh when it is back.
+          </div>
+        )}
+        {busyMessage && (
+          <div className="info-bar" role="status" data-testid="info">
+            {busyMessage}
           </div>
         )}
         {notice && (
@@ -529,6 +762,7 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
               onNodeDoubleClick={(_e, node) => {
                 if (node.type === "processGroup") setGroupId(node.id);
                 else if (node.type === "processor") setConfigId(node.id);
+                else if (node.type === "label") editLabel(node.id, node.data.entity.component.label);
               }}
               onNodeContextMenu={(e, node) => {
                 e.preventDefault();
@@ -552,6 +786,7 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
               <MiniMap pannable zoomable nodeColor={(n) => (n.type === "processGroup" ? "#8aa4b8" : "#728e9b")} />
             </ReactFlow>
           </div>
+          {statusTarget && <StatusPanel target={statusTarget} onClose={() => setStatusTarget(null)} />}
         </div>
         <footer className="statusbar" data-testid="statusbar">
           <span title="Active threads">⚙ {totals.threads}</span>
@@ -574,6 +809,17 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
                 <li role="menuitem" onClick={() => (setQueueId(menu.targetId), setMenu(null))}>
                   List queue
                 </li>
+                <li
+                  role="menuitem"
+                  onClick={() => {
+                    const c = flow?.flow.connections.find((x) => x.id === menu.targetId);
+                    const name = c ? `${c.component.source.name ?? ""} → ${c.component.destination.name ?? ""}` : menu.targetId;
+                    setStatusTarget({ kind: "CONNECTION", id: menu.targetId, name });
+                    setMenu(null);
+                  }}
+                >
+                  Status history
+                </li>
                 <li role="menuitem" onClick={() => (deleteSelection([], [menu.targetId]), setMenu(null))}>
                   Delete
                 </li>
@@ -590,12 +836,26 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
                 <li role="menuitem" onClick={() => (schedule("STOPPED", [menuNode.id]), setMenu(null))}>
                   Stop
                 </li>
+                <li
+                  role="menuitem"
+                  onClick={() => (setStatusTarget({ kind: "PROCESSOR", id: menuNode.id, name: nameOf(menuNode) }), setMenu(null))}
+                >
+                  Status history
+                </li>
+                <li role="menuitem" onClick={() => (setProvenance({ componentId: menuNode.id }), setMenu(null))}>
+                  View provenance
+                </li>
               </>
             )}
             {menuNode?.type === "processGroup" && (
-              <li role="menuitem" onClick={() => (setGroupId(menuNode.id), setMenu(null))}>
-                Enter group
-              </li>
+              <>
+                <li role="menuitem" onClick={() => (setGroupId(menuNode.id), setMenu(null))}>
+                  Enter group
+                </li>
+                <li role="menuitem" onClick={() => (downloadGroup(menuNode.id), setMenu(null))}>
+                  Download flow definition
+                </li>
+              </>
             )}
             {menuNode && (
               <li role="menuitem" onClick={() => (deleteSelection([menuNode.id], []), setMenu(null))}>
@@ -631,6 +891,20 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
                 : queueId
             }
             onClose={() => setQueueId(null)}
+            onLineage={(uuid) => {
+              setQueueId(null);
+              setProvenance({ lineageOf: uuid });
+            }}
+          />
+        )}
+        {provenance && <ProvenanceDialog start={provenance} onClose={() => setProvenance(null)} />}
+        {summaryOpen && (
+          <SummaryDialog
+            onClose={() => setSummaryOpen(false)}
+            onHistory={(target) => {
+              setSummaryOpen(false);
+              setStatusTarget(target);
+            }}
           />
         )}
       </div>
