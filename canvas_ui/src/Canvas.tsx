@@ -7,6 +7,8 @@ import {
   ReactFlow,
   applyEdgeChanges,
   applyNodeChanges,
+  getNodesBounds,
+  getViewportForBounds,
   useReactFlow,
   type Connection,
   type EdgeChange,
@@ -156,7 +158,19 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
   const history = useRef(new History());
   const groupRef = useRef(groupId);
   const needsFit = useRef(true);
-  const { screenToFlowPosition, fitView, setViewport } = useReactFlow();
+  const { screenToFlowPosition, setViewport } = useReactFlow();
+
+  /** Show these boxes whole, at most at full size. Computed from the flow's positions and the boxes'
+   * known sizes, so it works before React Flow has drawn (and measured) anything. */
+  const fitTo = useCallback(
+    (boxes: CanvasNode[], duration = 0) => {
+      const pane = document.querySelector("[data-testid=canvas]")?.getBoundingClientRect();
+      if (!pane || boxes.length === 0) return;
+      const viewport = getViewportForBounds(getNodesBounds(boxes), pane.width, pane.height, 0.05, 1, 0.2);
+      void setViewport(viewport, { duration });
+    },
+    [setViewport],
+  );
   const live = useLiveStatus(onLogout);
 
   const fail = useCallback((error: unknown) => setNotice(messageOf(error)), []);
@@ -211,17 +225,16 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
     );
     if (needsFit.current) {
       needsFit.current = false;
-      // fitView on an empty canvas would wait for the first node and then jump to it.
       // A large flow opens at full size on its top-left corner: only what is visible is drawn.
       const count = Object.values(flow.flow).reduce((n, list) => n + list.length, 0);
-      if (count > 0 && count <= FIT_LIMIT) window.requestAnimationFrame(() => void fitView({ maxZoom: 1, padding: 0.2 }));
+      if (count > 0 && count <= FIT_LIMIT) fitTo(buildNodes(flow.flow, new Set()));
       else if (count > FIT_LIMIT) {
         const xs = flow.flow.processors.map((p) => p.position.x);
         const ys = flow.flow.processors.map((p) => p.position.y);
         void setViewport({ x: 40 - Math.min(...xs, 0), y: 40 - Math.min(...ys, 0), zoom: 1 });
       }
     }
-  }, [flow, fitView, setViewport, openQueue, openEdgeMenu]);
+  }, [flow, fitTo, setViewport, openQueue, openEdgeMenu]);
 
   /** Run an edit, refresh the canvas, and show what went wrong next to the canvas. */
   const edit = useCallback(
@@ -532,9 +545,10 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
     void edit(async () => {
       await apply("to");
       h.push({ label: `auto-layout ${moves.length} components`, undo: () => apply("from"), redo: () => apply("to") });
-      window.requestAnimationFrame(() => void fitView({ maxZoom: 1, padding: 0.2, duration: 300 }));
+      const moved = new Map(moves.map((m) => [m.id, m.to]));
+      fitTo(nodes.map((n) => ({ ...n, position: moved.get(n.id) ?? n.position })), 300);
     });
-  }, [flow, nodes, edges, edit, fitView]);
+  }, [flow, nodes, edges, edit, fitTo]);
 
   const importFile = useCallback(
     async (file: File) => {
