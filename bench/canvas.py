@@ -30,16 +30,17 @@ def main() -> list[Row]:
             rounds = [measure_canvas(browser, url, processors) for _ in range(ROUNDS)]
         finally:
             browser.close()
-    best = min(rounds, key=lambda t: t.render_s)
+    worst = max(rounds, key=lambda t: t.render_s)  # the first round is a cold browser cache
     renders = ", ".join(f"{t.render_s:.2f}" for t in rounds)
     clicks = sorted(c for t in rounds for c in t.click_ms)
     name = "canvas"
     return [
-        row(name, "flow API response (GET /flow/process-groups/root)", best.api_s, "s",
-            note=f"{processors:,} processors, {CHAINS} connections, {best.flow_mb:.1f} MB JSON"),
-        row(name, "render after the flow arrived", best.render_s, "s",
-            note=f"target < 2 s; best of {ROUNDS}: {renders}"),
-        row(name, "log-in click to first box drawn", best.login_to_canvas_s, "s", note="login + API + render"),
+        row(name, "flow API response (GET /flow/process-groups/root)", max(t.api_s for t in rounds), "s",
+            note=f"{processors:,} processors, {CHAINS} connections, {worst.flow_mb:.1f} MB JSON; worst round"),
+        row(name, "render after the flow arrived", worst.render_s, "s",
+            note=f"target < 2 s; worst of {ROUNDS} rounds: {renders}"),
+        row(name, "log-in click to first box drawn", max(t.login_to_canvas_s for t in rounds), "s",
+            note="login + API + render; worst round"),
         row(name, "longest frame gap while status streams", max(t.idle_frame_ms for t in rounds), "ms",
             note="3 s idle, worst round"),
         row(name, "longest frame gap while panning", max(t.pan_frame_ms for t in rounds), "ms",

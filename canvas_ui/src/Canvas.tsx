@@ -14,7 +14,16 @@ import {
   type EdgeChange,
   type NodeChange,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type DragEvent } from "react";
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useReducer,
+  useRef,
+  useState,
+  type DragEvent,
+  type MouseEvent as ReactMouseEvent,
+} from "react";
 import { ApiError, getJson, onReachability, revisionOf, sendJson, Unreachable } from "./api";
 import { copySelection, pasteClip, removeCreated, type Clip, type Created } from "./clipboard";
 import { ConfigDialog } from "./ConfigDialog";
@@ -91,6 +100,11 @@ interface SimpleSnapshot {
   kind: SimpleKind;
   fields: Record<string, unknown>;
 }
+
+// Stable props: the canvas re-renders on every status tick, and a new function or object here would
+// re-render React Flow's internals and every box of the minimap with it.
+const PRO_OPTIONS = { hideAttribution: true };
+const miniMapColor = (node: CanvasNode): string => (node.type === "processGroup" ? "#8aa4b8" : "#728e9b");
 
 /** Pasted copies land this far from the originals (and from each earlier paste). */
 const PASTE_OFFSET = 40;
@@ -614,6 +628,25 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
     return () => window.clearTimeout(timer);
   }, [busyMessage]);
 
+  const onNodeDoubleClick = useCallback(
+    (_event: unknown, node: CanvasNode) => {
+      if (node.type === "processGroup") setGroupId(node.id);
+      else if (node.type === "processor") setConfigId(node.id);
+      else if (node.type === "label") editLabel(node.id, node.data.entity.component.label);
+    },
+    [editLabel],
+  );
+  const onNodeContextMenu = useCallback((event: ReactMouseEvent, node: CanvasNode) => {
+    event.preventDefault();
+    setMenu({ x: event.clientX, y: event.clientY, targetId: node.id, target: "node" });
+  }, []);
+  const onEdgeDoubleClick = useCallback((_event: unknown, edge: QueueEdgeType) => setQueueId(edge.id), []);
+  const onEdgeContextMenu = useCallback((event: ReactMouseEvent, edge: QueueEdgeType) => {
+    event.preventDefault();
+    setMenu({ x: event.clientX, y: event.clientY, targetId: edge.id, target: "edge" });
+  }, []);
+  const onPaneClick = useCallback(() => setMenu(null), []);
+
   const undo = useCallback(() => void edit(() => history.current.undo()), [edit]);
   const redo = useCallback(() => void edit(() => history.current.redo()), [edit]);
 
@@ -773,31 +806,21 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
               onEdgesChange={onEdgesChange}
               onConnect={onConnect}
               onNodeDragStop={onNodeDragStop}
-              onNodeDoubleClick={(_e, node) => {
-                if (node.type === "processGroup") setGroupId(node.id);
-                else if (node.type === "processor") setConfigId(node.id);
-                else if (node.type === "label") editLabel(node.id, node.data.entity.component.label);
-              }}
-              onNodeContextMenu={(e, node) => {
-                e.preventDefault();
-                setMenu({ x: e.clientX, y: e.clientY, targetId: node.id, target: "node" });
-              }}
-              onEdgeDoubleClick={(_e, edge) => setQueueId(edge.id)}
-              onEdgeContextMenu={(e, edge) => {
-                e.preventDefault();
-                setMenu({ x: e.clientX, y: e.clientY, targetId: edge.id, target: "edge" });
-              }}
-              onPaneClick={() => setMenu(null)}
+              onNodeDoubleClick={onNodeDoubleClick}
+              onNodeContextMenu={onNodeContextMenu}
+              onEdgeDoubleClick={onEdgeDoubleClick}
+              onEdgeContextMenu={onEdgeContextMenu}
+              onPaneClick={onPaneClick}
               deleteKeyCode={null}
               connectionRadius={40}
               minZoom={0.05}
               maxZoom={2}
               onlyRenderVisibleElements
-              proOptions={{ hideAttribution: true }}
+              proOptions={PRO_OPTIONS}
             >
               <Background gap={16} color="#d5dde5" />
               <Controls />
-              <MiniMap pannable zoomable nodeColor={(n) => (n.type === "processGroup" ? "#8aa4b8" : "#728e9b")} />
+              <MiniMap pannable zoomable nodeColor={miniMapColor} />
             </ReactFlow>
           </div>
           {statusTarget && <StatusPanel target={statusTarget} onClose={() => setStatusTarget(null)} />}
