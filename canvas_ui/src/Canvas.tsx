@@ -797,6 +797,12 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
         <div className="workspace">
           <Palette onError={setNotice} />
           <div className="canvas" onDrop={onDrop} onDragOver={onDragOver} data-testid="canvas">
+            {flow && nodes.length === 0 && (
+              <div className="empty-hint" data-testid="empty-hint">
+                This group is empty. Drag a processor from the palette onto the canvas, or use ⇪ Import to
+                load a NiFi flow definition.
+              </div>
+            )}
             <ReactFlow
               nodes={nodes}
               edges={edges}
