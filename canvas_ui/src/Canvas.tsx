@@ -45,6 +45,7 @@ import {
   deleteComponent,
   getProcessor,
   inBatches,
+  KIND_PATH,
   moveComponent,
   scheduleGroup,
   setRunStatus,
@@ -602,21 +603,23 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
     [],
   );
 
-  const editLabel = useCallback(
-    (id: string, current: string) => {
-      const text = window.prompt("Label text", current);
-      if (text === null || text === current) return;
+  /** Edit one text field of a label (its text) or a port (its name) in place; undoable. */
+  const editText = useCallback(
+    (kind: "LABEL" | "INPUT_PORT" | "OUTPUT_PORT", id: string, field: "label" | "name", current: string) => {
+      const text = window.prompt(kind === "LABEL" ? "Label text" : "Port name", current);
+      if (text === null || text === current || (field === "name" && !text.trim())) return;
       const h = history.current;
-      const put = (label: string) => async () => {
-        const entity = await getJson<{ revision: { version: number } }>(`/labels/${h.resolve(id)}`);
-        await sendJson("PUT", `/labels/${h.resolve(id)}`, {
+      const path = (): string => `/${KIND_PATH[kind]}/${h.resolve(id)}`;
+      const put = (value: string) => async () => {
+        const entity = await getJson<{ revision: { version: number } }>(path());
+        await sendJson("PUT", path(), {
           revision: revisionOf(entity.revision.version),
-          component: { id: h.resolve(id), label },
+          component: { id: h.resolve(id), [field]: value },
         });
       };
       void edit(async () => {
         await put(text)();
-        h.push({ label: "edit label", undo: put(current), redo: put(text) });
+        h.push({ label: kind === "LABEL" ? "edit label" : "rename port", undo: put(current), redo: put(text) });
       });
     },
     [edit],
@@ -632,9 +635,10 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
     (_event: unknown, node: CanvasNode) => {
       if (node.type === "processGroup") setGroupId(node.id);
       else if (node.type === "processor") setConfigId(node.id);
-      else if (node.type === "label") editLabel(node.id, node.data.entity.component.label);
+      else if (node.type === "label") editText("LABEL", node.id, "label", node.data.entity.component.label);
+      else if (node.type === "port") editText(kindOf(node) as "INPUT_PORT" | "OUTPUT_PORT", node.id, "name", nameOf(node));
     },
-    [editLabel],
+    [editText],
   );
   const onNodeContextMenu = useCallback((event: ReactMouseEvent, node: CanvasNode) => {
     event.preventDefault();
