@@ -121,6 +121,14 @@ def test_provenance_search_event_details_lineage_content_and_replay(logged_in: P
     expect(rows.first).to_be_visible()
     expect(dialog.locator("[data-testid=provenance-row]:not([data-event-type=ATTRIBUTES_MODIFIED])")).to_have_count(0)
 
+    tomorrow = time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() + 86_400))
+    dialog.get_by_label("From").fill(tomorrow)  # a time range with nothing in it
+    dialog.get_by_test_id("provenance-search").click()
+    expect(dialog).to_contain_text("No events match")
+    dialog.get_by_label("From").fill("")
+    dialog.get_by_test_id("provenance-search").click()
+    expect(rows.first).to_be_visible()
+
     rows.first.click()
     details = dialog.get_by_test_id("event-details")
     expect(details).to_contain_text("ATTRIBUTES_MODIFIED")
