@@ -2,6 +2,7 @@
 
 import {
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -666,6 +667,9 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
       } else if (mod && event.key.toLowerCase() === "y") {
         event.preventDefault();
         redo();
+      } else if (mod && event.key.toLowerCase() === "a") {
+        event.preventDefault();
+        setNodes((current) => current.map((n) => ({ ...n, selected: true }) as CanvasNode));
       } else if (mod && event.key.toLowerCase() === "c") {
         event.preventDefault();
         copy();
@@ -829,7 +833,12 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
               proOptions={PRO_OPTIONS}
             >
               <Background gap={16} color="#d5dde5" />
-              <Controls />
+              {/* React Flow's own fit waits until every box is measured, which off-screen boxes never are */}
+              <Controls showFitView={false}>
+                <ControlButton onClick={() => fitTo(nodes, 200)} title="Fit the whole flow" aria-label="fit view" data-testid="fit-view">
+                  ⤢
+                </ControlButton>
+              </Controls>
               <MiniMap pannable zoomable nodeColor={miniMapColor} />
             </ReactFlow>
           </div>

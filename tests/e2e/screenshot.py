@@ -34,7 +34,7 @@ def take(out: Path) -> None:
         page.locator('[data-testid=processor][data-name="Generate greetings"]').click(button="right")
         page.get_by_role("menuitem", name="Status history").click()
         expect(page.get_by_test_id("status-panel").locator("[data-testid=chart]").first).to_be_visible()
-        page.locator(".react-flow__controls-fitview").click()  # fit the flow beside the panel
+        page.get_by_test_id("fit-view").click()  # fit the flow beside the panel
         page.get_by_test_id("canvas").click(position={"x": 20, "y": 20})
         page.wait_for_timeout(1500)
         page.screenshot(path=str(out))

@@ -248,6 +248,16 @@ def test_copy_paste_and_auto_layout_are_undoable(logged_in: Page, tmp_path: Path
     page.keyboard.press("Control+z")  # and the layout
     expect(page.get_by_test_id("redo")).to_have_attribute("title", re.compile("^Redo auto-layout"))
 
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    expect(page.get_by_test_id("empty-hint")).to_be_visible()
+    page.keyboard.press("Control+z")  # all three processors and both connections come back
+    expect(page.get_by_test_id("statusbar")).to_contain_text("■ 3")
+    page.get_by_test_id("fit-view").click()  # only boxes on screen are drawn: show them all
+    for label, _ in CHAIN:
+        expect(processor(page, label)).to_have_count(1)
+    expect(page.locator("[data-testid=queue-label]")).to_have_count(2)
+
 
 def test_ports_funnels_and_labels_come_from_the_palette(logged_in: Page) -> None:
     page = logged_in
