@@ -25,17 +25,14 @@ import {
   type DragEvent,
   type MouseEvent as ReactMouseEvent,
 } from "react";
-import { ApiError, getJson, onReachability, revisionOf, sendJson, Unreachable } from "./api";
-import { copySelection, pasteClip, removeCreated, type Clip, type Created } from "./clipboard";
+import { ApiError, getJson, messageOf, onReachability, Unreachable } from "./api";
 import { ConfigDialog } from "./ConfigDialog";
 import { ConnectDialog } from "./ConnectDialog";
 import { ConnectionDialog } from "./ConnectionDialog";
 import { edgeTypes, type QueueEdgeType } from "./edges";
 import { buildEdges, buildNodes, kindOf, nameOf } from "./flowModel";
-import { downloadDefinition, suggestedName, uploadDefinition } from "./definitions";
 import { countAndSize, shortType } from "./format";
 import { History } from "./history";
-import { layered } from "./layout";
 import { LiveContext, useLiveStatus } from "./live";
 import { nodeTypes, type CanvasNode } from "./nodes";
 import {
@@ -45,8 +42,6 @@ import {
   createProcessor,
   deleteComponent,
   getProcessor,
-  inBatches,
-  KIND_PATH,
   moveComponent,
   scheduleGroup,
   setRunStatus,
@@ -57,6 +52,7 @@ import { DRAG_TYPE, Palette, type DraggedComponent } from "./Palette";
 import { ProvenanceDialog, type ProvenanceStart } from "./ProvenanceDialog";
 import { QueueDialog } from "./QueueDialog";
 import { StatusPanel, type StatusTarget } from "./StatusPanel";
+import { useCanvasTools } from "./useCanvasTools";
 import { SummaryDialog } from "./SummaryDialog";
 import type { Breadcrumb, ConnectionEntity, Position, ProcessGroupFlowEntity, Relationship } from "./types";
 
@@ -106,12 +102,8 @@ interface SimpleSnapshot {
 // Stable props: the canvas re-renders on every status tick, and a new function or object here would
 // re-render React Flow's internals and every box of the minimap with it.
 const PRO_OPTIONS = { hideAttribution: true };
+const MINIMAP_STYLE = { width: 150, height: 100 };
 const miniMapColor = (node: CanvasNode): string => (node.type === "processGroup" ? "#8aa4b8" : "#728e9b");
-
-/** Pasted copies land this far from the originals (and from each earlier paste). */
-const PASTE_OFFSET = 40;
-/** Requests in flight while auto-layout moves the boxes. */
-const LAYOUT_LANES = 8;
 
 /** What re-creates a port, funnel or label as it was. */
 function simpleFields(node: CanvasNode): Record<string, unknown> {
@@ -146,12 +138,6 @@ function specOf(entity: ConnectionEntity, groupId: string): ConnectionSpec {
   };
 }
 
-function messageOf(error: unknown): string {
-  if (error instanceof Unreachable) return "The server cannot be reached.";
-  if (error instanceof ApiError || error instanceof Error) return error.message;
-  return String(error);
-}
-
 export function Canvas({ onLogout }: { onLogout: () => void }) {
   const [groupId, setGroupId] = useState("root");
   const [flow, setFlow] = useState<GroupFlow | null>(null);
@@ -168,7 +154,6 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
   const [statusTarget, setStatusTarget] = useState<StatusTarget | null>(null);
   const [summaryOpen, setSummaryOpen] = useState(false);
   const [busyMessage, setBusyMessage] = useState<string | null>(null);
-  const clipboard = useRef<{ clip: Clip; pastes: number } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const [, historyChanged] = useReducer((n: number) => n + 1, 0);
   const history = useRef(new History());
@@ -499,132 +484,21 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
     [flow, nodes, edit],
   );
 
-  // -- copy, paste, layout, import --------------------------------------------------------
-  const copy = useCallback(() => {
-    if (!flow) return;
-    const selected = nodes.filter((n) => n.selected);
-    if (selected.length === 0) return;
-    void copySelection(selected, flow.flow)
-      .then((clip) => {
-        clipboard.current = { clip, pastes: 0 };
-        const what = `${clip.items.length} component(s) and ${clip.connections.length} connection(s)`;
-        setBusyMessage(`Copied ${what}${clip.skipped ? `; ${clip.skipped} process group(s) cannot be copied` : ""}. Ctrl+V pastes.`);
-      })
-      .catch(fail);
-  }, [flow, nodes, fail]);
-
-  const paste = useCallback(() => {
-    const held = clipboard.current;
-    if (!flow || !held || held.clip.items.length === 0) return;
-    held.pastes += 1;
-    const offset = { x: PASTE_OFFSET * held.pastes, y: PASTE_OFFSET * held.pastes };
-    const groupIdNow = flow.id;
-    const h = history.current;
-    void edit(async () => {
-      let created: Created[] = await pasteClip(held.clip, groupIdNow, offset);
-      const firstIds = created.map((c) => c.id);
-      h.push({
-        label: `paste ${created.length} component(s)`,
-        undo: () => removeCreated(created.map((c, i) => ({ ...c, id: h.resolve(firstIds[i] ?? c.id) }))),
-        redo: async () => {
-          created = await pasteClip(held.clip, groupIdNow, offset);
-          created.forEach((c, i) => h.remap(firstIds[i] ?? c.id, c.id));
-        },
-      });
-      const pasted = new Set(created.map((c) => c.id));
-      await refresh();
-      setNodes((current) => current.map((n) => ({ ...n, selected: pasted.has(n.id) }) as CanvasNode));
-    });
-  }, [flow, edit, refresh]);
-
-  const autoLayout = useCallback(() => {
-    if (!flow) return;
-    const boxes = nodes
-      .filter((n) => n.type !== "label")
-      .map((n) => ({ id: n.id, width: n.measured?.width ?? 300, height: n.measured?.height ?? 140 }));
-    const links = edges.map((e) => ({ source: e.source, target: e.target }));
-    const placed = layered(boxes, links, { nodeGap: 80, rankGap: 110 });
-    const origin = nodes.reduce((o, n) => ({ x: Math.min(o.x, n.position.x), y: Math.min(o.y, n.position.y) }), {
-      x: Infinity,
-      y: Infinity,
-    });
-    const moves = nodes
-      .filter((n) => placed.has(n.id))
-      .map((n) => {
-        const to = placed.get(n.id) as Position;
-        return { id: n.id, kind: kindOf(n), from: { ...n.position }, to: { x: to.x + origin.x, y: to.y + origin.y } };
-      })
-      .filter((m) => m.from.x !== m.to.x || m.from.y !== m.to.y);
-    if (moves.length === 0) return;
-    const h = history.current;
-    const apply = (which: "from" | "to") => inBatches(moves, LAYOUT_LANES, (m) => moveComponent(m.kind, h.resolve(m.id), m[which]));
-    void edit(async () => {
-      await apply("to");
-      h.push({ label: `auto-layout ${moves.length} components`, undo: () => apply("from"), redo: () => apply("to") });
-      const moved = new Map(moves.map((m) => [m.id, m.to]));
-      fitTo(nodes.map((n) => ({ ...n, position: moved.get(n.id) ?? n.position })), 300);
-    });
-  }, [flow, nodes, edges, edit, fitTo]);
-
-  const importFile = useCallback(
-    async (file: File) => {
-      if (!flow) return;
-      const parent = flow.id;
-      const bounds = document.querySelector("[data-testid=canvas]")?.getBoundingClientRect();
-      const position = screenToFlowPosition({
-        x: bounds ? bounds.left + bounds.width / 2 - 150 : 300,
-        y: bounds ? bounds.top + bounds.height / 2 - 70 : 200,
-      });
-      const name = await suggestedName(file);
-      const h = history.current;
-      setNotice(null);
-      try {
-        const group = await uploadDefinition(parent, file, name, position);
-        h.push({
-          label: `import ${name}`,
-          undo: () => deleteComponent("PROCESS_GROUP", h.resolve(group.id)),
-          redo: async () => h.remap(group.id, (await uploadDefinition(parent, file, name, position)).id),
-        });
-        setBusyMessage(`Imported ${file.name} as the group "${name}". Double-click it to look inside.`);
-      } catch (error) {
-        setNotice(`Could not import ${file.name}: ${messageOf(error)}`);
-      } finally {
-        historyChanged();
-        await refresh();
-      }
-    },
-    [flow, screenToFlowPosition, refresh],
-  );
-
-  const downloadGroup = useCallback(
-    (id: string) =>
-      void downloadDefinition(id)
-        .then((name) => setBusyMessage(`Downloaded ${name}.`))
-        .catch((error: unknown) => setNotice(`Could not download the flow definition: ${messageOf(error)}`)),
-    [],
-  );
-
-  /** Edit one text field of a label (its text) or a port (its name) in place; undoable. */
-  const editText = useCallback(
-    (kind: "LABEL" | "INPUT_PORT" | "OUTPUT_PORT", id: string, field: "label" | "name", current: string) => {
-      const text = window.prompt(kind === "LABEL" ? "Label text" : "Port name", current);
-      if (text === null || text === current || (field === "name" && !text.trim())) return;
-      const h = history.current;
-      const path = (): string => `/${KIND_PATH[kind]}/${h.resolve(id)}`;
-      const put = (value: string) => async () => {
-        const entity = await getJson<{ revision: { version: number } }>(path());
-        await sendJson("PUT", path(), {
-          revision: revisionOf(entity.revision.version),
-          component: { id: h.resolve(id), [field]: value },
-        });
-      };
-      void edit(async () => {
-        await put(text)();
-        h.push({ label: kind === "LABEL" ? "edit label" : "rename port", undo: put(current), redo: put(text) });
-      });
-    },
-    [edit],
-  );
+  const { copy, paste, autoLayout, importFile, downloadGroup, editText } = useCanvasTools({
+    flow,
+    nodes,
+    edges,
+    history: history.current,
+    edit,
+    refresh,
+    setNodes,
+    fitTo,
+    screenToFlowPosition,
+    fail,
+    historyChanged,
+    inform: setBusyMessage,
+    warn: setNotice,
+  });
 
   useEffect(() => {
     if (!busyMessage) return;
@@ -839,7 +713,7 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
                   ⤢
                 </ControlButton>
               </Controls>
-              <MiniMap pannable zoomable nodeColor={miniMapColor} />
+              <MiniMap pannable zoomable nodeColor={miniMapColor} style={MINIMAP_STYLE} />
             </ReactFlow>
           </div>
           {statusTarget && <StatusPanel target={statusTarget} onClose={() => setStatusTarget(null)} />}

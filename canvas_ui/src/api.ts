@@ -113,3 +113,10 @@ export function revisionOf(version: number): { version: number; clientId: string
 export function versionQuery(version: number): string {
   return `version=${version}&clientId=${encodeURIComponent(CLIENT_ID)}`;
 }
+
+/** What went wrong, in words for the person at the canvas. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Unreachable) return "The server cannot be reached.";
+  if (error instanceof ApiError || error instanceof Error) return error.message;
+  return String(error);
+}
