@@ -105,13 +105,17 @@ FLOW_FETCH = """() => performance.getEntriesByType('resource')
     .filter(r => r.name.includes('/flow/process-groups/root'))
     .map(r => ({start: r.requestStart, end: r.responseEnd, size: r.decodedBodySize}))[0]"""
 
-# From the pointerdown on a processor box to the first frame that shows it selected.
-CLICK_PROBE = """(index) => {
-    const box = document.querySelectorAll('.react-flow__node-processor .processor-node')[index];
+# From the pointerdown on a processor box to the first frame drawn after it shows the box selected.
+# The probed box (one not selected yet, marked data-probe) is the one the test then clicks.
+CLICK_PROBE = """() => {
+    document.querySelectorAll('[data-probe]').forEach(b => b.removeAttribute('data-probe'));
+    const box = [...document.querySelectorAll('.react-flow__node-processor .processor-node')]
+        .find(b => !b.classList.contains('selected'));
+    box.setAttribute('data-probe', '1');
     let down = null;
     document.addEventListener('pointerdown', e => { down = e.timeStamp; }, {capture: true, once: true});
     window.__clickLatency = new Promise(resolve => {
-        const seen = () => { observer.disconnect(); requestAnimationFrame(t => resolve(t - down)); };
+        const seen = () => { observer.disconnect(); requestAnimationFrame(() => resolve(performance.now() - down)); };
         const observer = new MutationObserver(() => box.classList.contains('selected') && seen());
         observer.observe(box, {attributes: true, attributeFilter: ['class']});
         setTimeout(() => { observer.disconnect(); resolve(-1); }, 5000);
@@ -160,10 +164,9 @@ def measure_canvas(browser: Browser, url: str, processors: int, clicks: int = 9)
         page.mouse.up()
         pan = float(page.evaluate("window.__longestFrame"))
         latencies = []
-        boxes = page.locator(".react-flow__node-processor .processor-node")
-        for i in range(clicks):
-            page.evaluate(CLICK_PROBE, i)
-            boxes.nth(i).click(position={"x": 150, "y": 14})
+        for _ in range(clicks):
+            page.evaluate(CLICK_PROBE)
+            page.locator("[data-probe]").click(position={"x": 150, "y": 14})
             latencies.append(float(page.evaluate("window.__clickLatency")))
         return CanvasTimings(processors, fetch["size"] / 1e6, (fetch["end"] - fetch["start"]) / 1000,
                              (rendered_at - fetch["end"]) / 1000, (rendered_at - clicked) / 1000, idle, pan,
