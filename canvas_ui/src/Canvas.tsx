@@ -2,18 +2,30 @@
 
 import {
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
   applyEdgeChanges,
   applyNodeChanges,
+  getNodesBounds,
+  getViewportForBounds,
   useReactFlow,
   type Connection,
   type EdgeChange,
   type NodeChange,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type DragEvent } from "react";
-import { ApiError, getJson, onReachability, Unreachable } from "./api";
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useReducer,
+  useRef,
+  useState,
+  type DragEvent,
+  type MouseEvent as ReactMouseEvent,
+} from "react";
+import { ApiError, getJson, messageOf, onReachability, Unreachable } from "./api";
 import { ConfigDialog } from "./ConfigDialog";
 import { ConnectDialog } from "./ConnectDialog";
 import { ConnectionDialog } from "./ConnectionDialog";
@@ -24,6 +36,7 @@ import { History } from "./history";
 import { LiveContext, useLiveStatus } from "./live";
 import { nodeTypes, type CanvasNode } from "./nodes";
 import {
+  createComponent,
   createConnection,
   createGroup,
   createProcessor,
@@ -36,7 +49,11 @@ import {
   type ConnectionSpec,
 } from "./ops";
 import { DRAG_TYPE, Palette, type DraggedComponent } from "./Palette";
+import { ProvenanceDialog, type ProvenanceStart } from "./ProvenanceDialog";
 import { QueueDialog } from "./QueueDialog";
+import { StatusPanel, type StatusTarget } from "./StatusPanel";
+import { useCanvasTools } from "./useCanvasTools";
+import { SummaryDialog } from "./SummaryDialog";
 import type { Breadcrumb, ConnectionEntity, Position, ProcessGroupFlowEntity, Relationship } from "./types";
 
 type GroupFlow = ProcessGroupFlowEntity["processGroupFlow"];
@@ -74,6 +91,38 @@ interface ConnectionSnapshot {
   spec: ConnectionSpec;
 }
 
+type SimpleKind = "INPUT_PORT" | "OUTPUT_PORT" | "FUNNEL" | "LABEL";
+
+interface SimpleSnapshot {
+  firstId: string;
+  kind: SimpleKind;
+  fields: Record<string, unknown>;
+}
+
+// Stable props: the canvas re-renders on every status tick, and a new function or object here would
+// re-render React Flow's internals and every box of the minimap with it.
+const PRO_OPTIONS = { hideAttribution: true };
+const MINIMAP_STYLE = { width: 150, height: 100 };
+const miniMapColor = (node: CanvasNode): string => (node.type === "processGroup" ? "#8aa4b8" : "#728e9b");
+
+/** What re-creates a port, funnel or label as it was. */
+function simpleFields(node: CanvasNode): Record<string, unknown> {
+  const position = { ...node.position };
+  if (node.type === "port") return { name: node.data.entity.component.name, position };
+  if (node.type === "label") {
+    const { label, width, height, style } = node.data.entity.component;
+    return { label, width, height, style, position };
+  }
+  return { position };
+}
+
+const NEW_COMPONENT: Record<SimpleKind, (count: number) => Record<string, unknown>> = {
+  INPUT_PORT: (n) => ({ name: `Input Port ${n}` }),
+  OUTPUT_PORT: (n) => ({ name: `Output Port ${n}` }),
+  FUNNEL: () => ({}),
+  LABEL: () => ({ label: "Double-click to edit this label", width: 220, height: 70 }),
+};
+
 function crumbs(breadcrumb: Breadcrumb): { id: string; name: string }[] {
   const chain: { id: string; name: string }[] = [];
   for (let b: Breadcrumb | undefined = breadcrumb; b; b = b.parentBreadcrumb) chain.unshift(b.breadcrumb);
@@ -89,12 +138,6 @@ function specOf(entity: ConnectionEntity, groupId: string): ConnectionSpec {
   };
 }
 
-function messageOf(error: unknown): string {
-  if (error instanceof Unreachable) return "The server cannot be reached.";
-  if (error instanceof ApiError || error instanceof Error) return error.message;
-  return String(error);
-}
-
 export function Canvas({ onLogout }: { onLogout: () => void }) {
   const [groupId, setGroupId] = useState("root");
   const [flow, setFlow] = useState<GroupFlow | null>(null);
@@ -107,11 +150,28 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
   const [queueId, setQueueId] = useState<string | null>(null);
   const [connectionId, setConnectionId] = useState<string | null>(null);
   const [menu, setMenu] = useState<Menu | null>(null);
+  const [provenance, setProvenance] = useState<ProvenanceStart | null>(null);
+  const [statusTarget, setStatusTarget] = useState<StatusTarget | null>(null);
+  const [summaryOpen, setSummaryOpen] = useState(false);
+  const [busyMessage, setBusyMessage] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const [, historyChanged] = useReducer((n: number) => n + 1, 0);
   const history = useRef(new History());
   const groupRef = useRef(groupId);
   const needsFit = useRef(true);
-  const { screenToFlowPosition, fitView, setViewport } = useReactFlow();
+  const { screenToFlowPosition, setViewport } = useReactFlow();
+
+  /** Show these boxes whole, at most at full size. Computed from the flow's positions and the boxes'
+   * known sizes, so it works before React Flow has drawn (and measured) anything. */
+  const fitTo = useCallback(
+    (boxes: CanvasNode[], duration = 0) => {
+      const pane = document.querySelector("[data-testid=canvas]")?.getBoundingClientRect();
+      if (!pane || boxes.length === 0) return;
+      const viewport = getViewportForBounds(getNodesBounds(boxes), pane.width, pane.height, 0.05, 1, 0.2);
+      void setViewport(viewport, { duration });
+    },
+    [setViewport],
+  );
   const live = useLiveStatus(onLogout);
 
   const fail = useCallback((error: unknown) => setNotice(messageOf(error)), []);
@@ -166,17 +226,16 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
     );
     if (needsFit.current) {
       needsFit.current = false;
-      // fitView on an empty canvas would wait for the first node and then jump to it.
       // A large flow opens at full size on its top-left corner: only what is visible is drawn.
       const count = Object.values(flow.flow).reduce((n, list) => n + list.length, 0);
-      if (count > 0 && count <= FIT_LIMIT) window.requestAnimationFrame(() => void fitView({ maxZoom: 1, padding: 0.2 }));
+      if (count > 0 && count <= FIT_LIMIT) fitTo(buildNodes(flow.flow, new Set()));
       else if (count > FIT_LIMIT) {
         const xs = flow.flow.processors.map((p) => p.position.x);
         const ys = flow.flow.processors.map((p) => p.position.y);
         void setViewport({ x: 40 - Math.min(...xs, 0), y: 40 - Math.min(...ys, 0), zoom: 1 });
       }
     }
-  }, [flow, fitView, setViewport, openQueue, openEdgeMenu]);
+  }, [flow, fitTo, setViewport, openQueue, openEdgeMenu]);
 
   /** Run an edit, refresh the canvas, and show what went wrong next to the canvas. */
   const edit = useCallback(
@@ -215,6 +274,19 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
           });
           return;
         }
+        if (dragged.kind !== "PROCESSOR") {
+          const kind = dragged.kind;
+          const count = nodes.filter((n) => kindOf(n) === kind).length + 1;
+          const fields = { ...NEW_COMPONENT[kind](count), position };
+          const create = async () => (await createComponent(kind, parent, fields)).id;
+          const firstId = await create();
+          h.push({
+            label: `add ${kind.toLowerCase().replace("_", " ")}`,
+            undo: () => deleteComponent(kind, h.resolve(firstId)),
+            redo: async () => h.remap(firstId, await create()),
+          });
+          return;
+        }
         const type = dragged.type ?? "";
         const create = async () => (await createProcessor(parent, type, position)).id;
         const firstId = await create();
@@ -225,7 +297,7 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
         });
       });
     },
-    [flow, screenToFlowPosition, edit],
+    [flow, nodes, screenToFlowPosition, edit],
   );
 
   const onDragOver = useCallback((event: DragEvent) => {
@@ -325,6 +397,10 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
         (c) => edgeIds.includes(c.id) || doomedNodes.has(c.sourceId) || doomedNodes.has(c.destinationId),
       );
       const others = nodes.filter((n) => doomedNodes.has(n.id) && n.type !== "processor");
+      const simples: SimpleSnapshot[] = others
+        .filter((n) => n.type !== "processGroup")
+        .map((n) => ({ firstId: n.id, kind: kindOf(n) as SimpleKind, fields: simpleFields(n) }));
+      const groupsDoomed = others.some((n) => n.type === "processGroup");
       const processorIds = nodes.filter((n) => doomedNodes.has(n.id) && n.type === "processor").map((n) => n.id);
       void edit(async () => {
         const processors: ProcessorSnapshot[] = await Promise.all(
@@ -351,10 +427,11 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
           for (const n of others) await deleteComponent(kindOf(n), h.resolve(n.id));
         };
         await remove();
-        if (others.length > 0) return; // only processors and connections can be re-created exactly
+        if (groupsDoomed) return; // a group's whole contents cannot be re-created exactly
         h.push({
-          label: `delete ${processors.length + links.length} component(s)`,
+          label: `delete ${processors.length + simples.length + links.length} component(s)`,
           undo: async () => {
+            for (const c of simples) h.remap(c.firstId, (await createComponent(c.kind, groupIdNow, c.fields)).id);
             for (const p of processors) {
               const created = await createProcessor(p.groupId, p.type, p.position, p.name);
               await updateProcessor(created.id, {
@@ -407,6 +484,48 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
     [flow, nodes, edit],
   );
 
+  const { copy, paste, autoLayout, importFile, downloadGroup, editText } = useCanvasTools({
+    flow,
+    nodes,
+    edges,
+    history: history.current,
+    edit,
+    refresh,
+    setNodes,
+    fitTo,
+    screenToFlowPosition,
+    fail,
+    historyChanged,
+    inform: setBusyMessage,
+    warn: setNotice,
+  });
+
+  useEffect(() => {
+    if (!busyMessage) return;
+    const timer = window.setTimeout(() => setBusyMessage(null), 6000);
+    return () => window.clearTimeout(timer);
+  }, [busyMessage]);
+
+  const onNodeDoubleClick = useCallback(
+    (_event: unknown, node: CanvasNode) => {
+      if (node.type === "processGroup") setGroupId(node.id);
+      else if (node.type === "processor") setConfigId(node.id);
+      else if (node.type === "label") editText("LABEL", node.id, "label", node.data.entity.component.label);
+      else if (node.type === "port") editText(kindOf(node) as "INPUT_PORT" | "OUTPUT_PORT", node.id, "name", nameOf(node));
+    },
+    [editText],
+  );
+  const onNodeContextMenu = useCallback((event: ReactMouseEvent, node: CanvasNode) => {
+    event.preventDefault();
+    setMenu({ x: event.clientX, y: event.clientY, targetId: node.id, target: "node" });
+  }, []);
+  const onEdgeDoubleClick = useCallback((_event: unknown, edge: QueueEdgeType) => setQueueId(edge.id), []);
+  const onEdgeContextMenu = useCallback((event: ReactMouseEvent, edge: QueueEdgeType) => {
+    event.preventDefault();
+    setMenu({ x: event.clientX, y: event.clientY, targetId: edge.id, target: "edge" });
+  }, []);
+  const onPaneClick = useCallback(() => setMenu(null), []);
+
   const undo = useCallback(() => void edit(() => history.current.undo()), [edit]);
   const redo = useCallback(() => void edit(() => history.current.redo()), [edit]);
 
@@ -422,6 +541,15 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
       } else if (mod && event.key.toLowerCase() === "y") {
         event.preventDefault();
         redo();
+      } else if (mod && event.key.toLowerCase() === "a") {
+        event.preventDefault();
+        setNodes((current) => current.map((n) => ({ ...n, selected: true }) as CanvasNode));
+      } else if (mod && event.key.toLowerCase() === "c") {
+        event.preventDefault();
+        copy();
+      } else if (mod && event.key.toLowerCase() === "v") {
+        event.preventDefault();
+        paste();
       } else if (event.key === "Delete" || event.key === "Backspace") {
         event.preventDefault();
         deleteSelected();
@@ -431,7 +559,7 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [undo, redo, deleteSelected]);
+  }, [undo, redo, deleteSelected, copy, paste]);
 
   // -- status bar -------------------------------------------------------------------------
   const totals = useMemo(() => {
@@ -496,6 +624,35 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
             <button onClick={redo} disabled={!h.canRedo} title={`Redo ${h.nextRedo() ?? ""} (Ctrl+Shift+Z)`} data-testid="redo">
               ↷ Redo
             </button>
+            <span className="toolbar-sep" />
+            <button onClick={autoLayout} title="Arrange the components along their connections (undoable)" data-testid="auto-layout">
+              ⇅ Layout
+            </button>
+            <button onClick={() => fileInput.current?.click()} title="Upload a NiFi flow definition (JSON) as a new group" data-testid="import">
+              ⇪ Import
+            </button>
+            <button onClick={() => flow && downloadGroup(flow.id)} title="Download this group as a NiFi flow definition" data-testid="download">
+              ⇩ Download
+            </button>
+            <span className="toolbar-sep" />
+            <button onClick={() => setSummaryOpen(true)} title="All processors and connections, sortable" data-testid="summary">
+              Σ Summary
+            </button>
+            <button onClick={() => setProvenance({})} title="Search provenance events" data-testid="provenance">
+              ◎ Provenance
+            </button>
+            <input
+              ref={fileInput}
+              type="file"
+              accept=".json,application/json"
+              hidden
+              data-testid="import-file"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = "";
+                if (file) void importFile(file);
+              }}
+            />
             <button onClick={onLogout} className="logout">
               Log out
             </button>
@@ -504,6 +661,11 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
         {(!live.connected || !restReachable) && (
           <div className="banner" role="alert" data-testid="unreachable-banner">
             The server cannot be reached. Retrying every second; your canvas will refresh when it is back.
+          </div>
+        )}
+        {busyMessage && (
+          <div className="info-bar" role="status" data-testid="info">
+            {busyMessage}
           </div>
         )}
         {notice && (
@@ -517,6 +679,12 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
         <div className="workspace">
           <Palette onError={setNotice} />
           <div className="canvas" onDrop={onDrop} onDragOver={onDragOver} data-testid="canvas">
+            {flow && nodes.length === 0 && (
+              <div className="empty-hint" data-testid="empty-hint">
+                This group is empty. Drag a processor from the palette onto the canvas, or use ⇪ Import to
+                load a NiFi flow definition.
+              </div>
+            )}
             <ReactFlow
               nodes={nodes}
               edges={edges}
@@ -526,32 +694,29 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
               onEdgesChange={onEdgesChange}
               onConnect={onConnect}
               onNodeDragStop={onNodeDragStop}
-              onNodeDoubleClick={(_e, node) => {
-                if (node.type === "processGroup") setGroupId(node.id);
-                else if (node.type === "processor") setConfigId(node.id);
-              }}
-              onNodeContextMenu={(e, node) => {
-                e.preventDefault();
-                setMenu({ x: e.clientX, y: e.clientY, targetId: node.id, target: "node" });
-              }}
-              onEdgeDoubleClick={(_e, edge) => setQueueId(edge.id)}
-              onEdgeContextMenu={(e, edge) => {
-                e.preventDefault();
-                setMenu({ x: e.clientX, y: e.clientY, targetId: edge.id, target: "edge" });
-              }}
-              onPaneClick={() => setMenu(null)}
+              onNodeDoubleClick={onNodeDoubleClick}
+              onNodeContextMenu={onNodeContextMenu}
+              onEdgeDoubleClick={onEdgeDoubleClick}
+              onEdgeContextMenu={onEdgeContextMenu}
+              onPaneClick={onPaneClick}
               deleteKeyCode={null}
               connectionRadius={40}
               minZoom={0.05}
               maxZoom={2}
               onlyRenderVisibleElements
-              proOptions={{ hideAttribution: true }}
+              proOptions={PRO_OPTIONS}
             >
               <Background gap={16} color="#d5dde5" />
-              <Controls />
-              <MiniMap pannable zoomable nodeColor={(n) => (n.type === "processGroup" ? "#8aa4b8" : "#728e9b")} />
+              {/* React Flow's own fit waits until every box is measured, which off-screen boxes never are */}
+              <Controls showFitView={false}>
+                <ControlButton onClick={() => fitTo(nodes, 200)} title="Fit the whole flow" aria-label="fit view" data-testid="fit-view">
+                  ⤢
+                </ControlButton>
+              </Controls>
+              <MiniMap pannable zoomable nodeColor={miniMapColor} style={MINIMAP_STYLE} />
             </ReactFlow>
           </div>
+          {statusTarget && <StatusPanel target={statusTarget} onClose={() => setStatusTarget(null)} />}
         </div>
         <footer className="statusbar" data-testid="statusbar">
           <span title="Active threads">⚙ {totals.threads}</span>
@@ -574,6 +739,17 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
                 <li role="menuitem" onClick={() => (setQueueId(menu.targetId), setMenu(null))}>
                   List queue
                 </li>
+                <li
+                  role="menuitem"
+                  onClick={() => {
+                    const c = flow?.flow.connections.find((x) => x.id === menu.targetId);
+                    const name = c ? `${c.component.source.name ?? ""} → ${c.component.destination.name ?? ""}` : menu.targetId;
+                    setStatusTarget({ kind: "CONNECTION", id: menu.targetId, name });
+                    setMenu(null);
+                  }}
+                >
+                  Status history
+                </li>
                 <li role="menuitem" onClick={() => (deleteSelection([], [menu.targetId]), setMenu(null))}>
                   Delete
                 </li>
@@ -590,12 +766,26 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
                 <li role="menuitem" onClick={() => (schedule("STOPPED", [menuNode.id]), setMenu(null))}>
                   Stop
                 </li>
+                <li
+                  role="menuitem"
+                  onClick={() => (setStatusTarget({ kind: "PROCESSOR", id: menuNode.id, name: nameOf(menuNode) }), setMenu(null))}
+                >
+                  Status history
+                </li>
+                <li role="menuitem" onClick={() => (setProvenance({ componentId: menuNode.id }), setMenu(null))}>
+                  View provenance
+                </li>
               </>
             )}
             {menuNode?.type === "processGroup" && (
-              <li role="menuitem" onClick={() => (setGroupId(menuNode.id), setMenu(null))}>
-                Enter group
-              </li>
+              <>
+                <li role="menuitem" onClick={() => (setGroupId(menuNode.id), setMenu(null))}>
+                  Enter group
+                </li>
+                <li role="menuitem" onClick={() => (downloadGroup(menuNode.id), setMenu(null))}>
+                  Download flow definition
+                </li>
+              </>
             )}
             {menuNode && (
               <li role="menuitem" onClick={() => (deleteSelection([menuNode.id], []), setMenu(null))}>
@@ -631,6 +821,20 @@ export function Canvas({ onLogout }: { onLogout: () => void }) {
                 : queueId
             }
             onClose={() => setQueueId(null)}
+            onLineage={(uuid) => {
+              setQueueId(null);
+              setProvenance({ lineageOf: uuid });
+            }}
+          />
+        )}
+        {provenance && <ProvenanceDialog start={provenance} onClose={() => setProvenance(null)} />}
+        {summaryOpen && (
+          <SummaryDialog
+            onClose={() => setSummaryOpen(false)}
+            onHistory={(target) => {
+              setSummaryOpen(false);
+              setStatusTarget(target);
+            }}
           />
         )}
       </div>

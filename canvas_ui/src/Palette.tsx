@@ -8,9 +8,17 @@ import type { ProcessorType } from "./types";
 export const DRAG_TYPE = "application/x-nifi-like-component";
 
 export interface DraggedComponent {
-  kind: "PROCESSOR" | "PROCESS_GROUP";
+  kind: "PROCESSOR" | "PROCESS_GROUP" | "INPUT_PORT" | "OUTPUT_PORT" | "FUNNEL" | "LABEL";
   type?: string;
 }
+
+const COMPONENTS: { kind: DraggedComponent["kind"]; icon: string; name: string; hint: string }[] = [
+  { kind: "PROCESS_GROUP", icon: "▣", name: "Process Group", hint: "a group of components" },
+  { kind: "INPUT_PORT", icon: "⇥", name: "Input Port", hint: "data into a group" },
+  { kind: "OUTPUT_PORT", icon: "↦", name: "Output Port", hint: "data out of a group" },
+  { kind: "FUNNEL", icon: "▽", name: "Funnel", hint: "merge connections" },
+  { kind: "LABEL", icon: "✎", name: "Label", hint: "a note on the canvas" },
+];
 
 function startDrag(event: DragEvent, component: DraggedComponent): void {
   event.dataTransfer.setData(DRAG_TYPE, JSON.stringify(component));
@@ -38,14 +46,19 @@ export function Palette({ onError }: { onError: (message: string) => void }) {
   return (
     <aside className="palette" aria-label="Palette">
       <div className="palette-section">Components</div>
-      <div
-        className="palette-item group-item"
-        draggable
-        onDragStart={(e) => startDrag(e, { kind: "PROCESS_GROUP" })}
-        data-testid="palette-group"
-      >
-        <div className="palette-name">▣ Process Group</div>
-        <div className="palette-desc">Drag onto the canvas to add a group</div>
+      <div className="palette-components">
+        {COMPONENTS.map((c) => (
+          <div
+            key={c.kind}
+            className="palette-chip"
+            draggable
+            onDragStart={(e) => startDrag(e, { kind: c.kind })}
+            data-testid={c.kind === "PROCESS_GROUP" ? "palette-group" : `palette-${c.kind.toLowerCase().replace("_", "-")}`}
+            title={`Drag onto the canvas: ${c.hint}`}
+          >
+            <span className="palette-icon">{c.icon}</span> {c.name}
+          </div>
+        ))}
       </div>
       <div className="palette-section">Processors</div>
       <input

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { getJson, request, sendJson } from "./api";
 import { Dialog } from "./Dialog";
 import { formatDuration, formatSize } from "./format";
+import { renderContent, type ContentView } from "./content";
 import type { DropRequest, FlowFileDetails, FlowFileSummary, ListingRequest } from "./types";
 
 const POLL_MS = 250;
@@ -35,33 +36,17 @@ async function emptyQueue(connectionId: string): Promise<DropRequest> {
   return drop;
 }
 
-type ContentView = "text" | "json" | "hex";
-
-export function hexDump(bytes: Uint8Array): string {
-  const lines: string[] = [];
-  for (let offset = 0; offset < bytes.length; offset += 16) {
-    const row = bytes.subarray(offset, offset + 16);
-    const hex = Array.from(row, (b) => b.toString(16).padStart(2, "0")).join(" ");
-    const ascii = Array.from(row, (b) => (b >= 32 && b < 127 ? String.fromCharCode(b) : ".")).join("");
-    lines.push(`${offset.toString(16).padStart(8, "0")}  ${hex.padEnd(47)}  ${ascii}`);
-  }
-  return lines.join("\n");
-}
-
-function renderContent(bytes: Uint8Array, view: ContentView): string {
-  if (view === "hex") return hexDump(bytes);
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
-  if (view === "json") {
-    try {
-      return JSON.stringify(JSON.parse(text), null, 2);
-    } catch (err) {
-      return `Not valid JSON (${(err as Error).message}). As text:\n\n${text}`;
-    }
-  }
-  return text;
-}
-
-function FlowFileView({ connectionId, summary, onBack }: { connectionId: string; summary: FlowFileSummary; onBack: () => void }) {
+function FlowFileView({
+  connectionId,
+  summary,
+  onBack,
+  onLineage,
+}: {
+  connectionId: string;
+  summary: FlowFileSummary;
+  onBack: () => void;
+  onLineage: (uuid: string) => void;
+}) {
   const [details, setDetails] = useState<FlowFileDetails | null>(null);
   const [content, setContent] = useState<Uint8Array | null>(null);
   const [view, setView] = useState<ContentView>("text");
@@ -91,7 +76,12 @@ function FlowFileView({ connectionId, summary, onBack }: { connectionId: string;
 
   return (
     <div className="flowfile-view" data-testid="flowfile-view">
-      <button onClick={onBack}>← Back to the queue</button>
+      <div className="flowfile-actions">
+        <button onClick={onBack}>← Back to the queue</button>
+        <button onClick={() => onLineage(summary.uuid)} data-testid="flowfile-lineage" title="Where this FlowFile came from and went">
+          ◎ Show lineage
+        </button>
+      </div>
       <h3>FlowFile {summary.uuid}</h3>
       {error && <div className="error">{error}</div>}
       {details && (
@@ -132,7 +122,17 @@ function FlowFileView({ connectionId, summary, onBack }: { connectionId: string;
   );
 }
 
-export function QueueDialog({ connectionId, title, onClose }: { connectionId: string; title: string; onClose: () => void }) {
+export function QueueDialog({
+  connectionId,
+  title,
+  onClose,
+  onLineage,
+}: {
+  connectionId: string;
+  title: string;
+  onClose: () => void;
+  onLineage: (uuid: string) => void;
+}) {
   const [listing, setListing] = useState<ListingRequest | null>(null);
   const [selected, setSelected] = useState<FlowFileSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -184,7 +184,7 @@ export function QueueDialog({ connectionId, title, onClose }: { connectionId: st
       {error && <div className="error">{error}</div>}
       {message && <div className="info">{message}</div>}
       {selected ? (
-        <FlowFileView connectionId={connectionId} summary={selected} onBack={() => setSelected(null)} />
+        <FlowFileView connectionId={connectionId} summary={selected} onBack={() => setSelected(null)} onLineage={onLineage} />
       ) : listing ? (
         <>
           <div className="hint" data-testid="queue-size">

@@ -76,7 +76,9 @@ export async function request(path: string, init: RequestInit = {}): Promise<Res
   const headers = new Headers(init.headers);
   const token = getToken();
   if (token) headers.set("Authorization", `Bearer ${token}`);
-  if (init.body !== undefined && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  // FormData sets its own multipart Content-Type (with the boundary).
+  if (init.body !== undefined && !(init.body instanceof FormData) && !headers.has("Content-Type"))
+    headers.set("Content-Type", "application/json");
   let response: Response;
   try {
     response = await fetch(`${API}${path}`, { ...init, headers });
@@ -110,4 +112,11 @@ export function revisionOf(version: number): { version: number; clientId: string
 
 export function versionQuery(version: number): string {
   return `version=${version}&clientId=${encodeURIComponent(CLIENT_ID)}`;
+}
+
+/** What went wrong, in words for the person at the canvas. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Unreachable) return "The server cannot be reached.";
+  if (error instanceof ApiError || error instanceof Error) return error.message;
+  return String(error);
 }

@@ -2,7 +2,9 @@
 
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from "@xyflow/react";
 import { countAndSize } from "./format";
-import { useLiveRecord } from "./live";
+import { Sparkline } from "./charts";
+import { LiveContext, useLiveRecord } from "./live";
+import { useContext } from "react";
 import type { ConnectionEntity } from "./types";
 
 export type QueueEdgeType = Edge<
@@ -28,6 +30,7 @@ function FillBar({ percent, title }: { percent: number; title: string }) {
 export function QueueEdge(props: EdgeProps<QueueEdgeType>) {
   const { id, data, selected, markerEnd } = props;
   const live = useLiveRecord(id);
+  const store = useContext(LiveContext);
   const [path, labelX, labelY] = getBezierPath(props);
   if (!data) return <BaseEdge path={path} />;
   const { component, status } = data.entity;
@@ -60,6 +63,7 @@ export function QueueEdge(props: EdgeProps<QueueEdgeType>) {
           <div className="queue-count">
             Queued <span data-testid="queued-count" data-count={count}>{countAndSize(count, bytes)}</span>
           </div>
+          <Sparkline values={store.series(id)} width={150} height={16} />
           <FillBar percent={pctCount} title="Objects" />
           <FillBar percent={pctBytes} title="Size" />
         </div>

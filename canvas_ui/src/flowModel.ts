@@ -1,6 +1,6 @@
 // Turning a group's flow (GET /flow/process-groups/{id}) into React Flow nodes and edges.
 
-import { MarkerType } from "@xyflow/react";
+import { MarkerType, Position as Side, type NodeHandle } from "@xyflow/react";
 import type { QueueEdgeType } from "./edges";
 import type { CanvasNode } from "./nodes";
 import type { ConnectionEntity, Flow, Position } from "./types";
@@ -35,6 +35,13 @@ export function nameOf(node: CanvasNode): string {
   }
 }
 
+/** A processor box's size and handles (styles.css), known before it is drawn. */
+const PROCESSOR = { width: 300, height: 124, handle: 12 };
+const PROCESSOR_HANDLES: NodeHandle[] = [
+  { type: "target", position: Side.Top, x: PROCESSOR.width / 2 - 6, y: -6, width: PROCESSOR.handle, height: PROCESSOR.handle },
+  { type: "source", position: Side.Bottom, x: PROCESSOR.width / 2 - 6, y: PROCESSOR.height - 6, width: PROCESSOR.handle, height: PROCESSOR.handle },
+];
+
 function at(position: Position | undefined): Position {
   return { x: position?.x ?? 0, y: position?.y ?? 0 };
 }
@@ -44,7 +51,17 @@ export function buildNodes(flow: Flow, selected: Set<string>): CanvasNode[] {
   const common = (id: string, position: Position | undefined) => ({ id, position: at(position), selected: selected.has(id) });
   for (const entity of flow.labels) nodes.push({ ...common(entity.id, entity.position), type: "label", data: { entity }, zIndex: -1 });
   for (const entity of flow.processGroups) nodes.push({ ...common(entity.id, entity.position), type: "processGroup", data: { entity } });
-  for (const entity of flow.processors) nodes.push({ ...common(entity.id, entity.position), type: "processor", data: { entity } });
+  // Known size and handles let React Flow skip drawing (and measuring) the boxes off screen:
+  // without them it draws all of a 1,000-processor flow once, on every refresh.
+  for (const entity of flow.processors)
+    nodes.push({
+      ...common(entity.id, entity.position),
+      type: "processor",
+      data: { entity },
+      initialWidth: PROCESSOR.width,
+      initialHeight: PROCESSOR.height,
+      handles: PROCESSOR_HANDLES,
+    });
   for (const entity of flow.inputPorts)
     nodes.push({ ...common(entity.id, entity.position), type: "port", data: { entity, direction: "input" } });
   for (const entity of flow.outputPorts)

@@ -7,6 +7,8 @@ import type { LiveRecord } from "./types";
 
 export type LiveRecords = Record<string, LiveRecord>;
 
+const SERIES_LENGTH = 60;
+
 /**
  * The latest record of every component. Each box subscribes to its own id, so a status tick
  * re-renders only the boxes whose numbers changed, not a 1,000-processor canvas.
@@ -14,6 +16,7 @@ export type LiveRecords = Record<string, LiveRecord>;
 export class LiveStore {
   private records: LiveRecords = {};
   private listeners = new Map<string, Set<() => void>>();
+  private queued = new Map<string, number[]>();
 
   get(id: string): LiveRecord | undefined {
     return this.records[id];
@@ -30,8 +33,21 @@ export class LiveStore {
     return () => set.delete(listener);
   }
 
+  /** The last SERIES_LENGTH queue counts of a connection, one per status message (for sparklines). */
+  series(id: string): number[] {
+    return this.queued.get(id) ?? [];
+  }
+
   replace(records: LiveRecords, changed: Iterable<string>): void {
     this.records = records;
+    for (const [id, record] of Object.entries(records)) {
+      if (record.kind !== "CONNECTION") continue;
+      let values = this.queued.get(id);
+      if (!values) this.queued.set(id, (values = []));
+      values.push(record.flowFilesQueued ?? 0);
+      if (values.length > SERIES_LENGTH) values.shift();
+    }
+    for (const id of this.queued.keys()) if (!(id in records)) this.queued.delete(id);
     for (const id of changed) this.listeners.get(id)?.forEach((l) => l());
   }
 }

@@ -52,12 +52,15 @@ export interface ConnectionSpec {
   source: { id: string; groupId: string; type: string };
   destination: { id: string; groupId: string; type: string };
   selectedRelationships: string[];
+  /** name, back pressure thresholds, expiration... kept when a connection is copied */
+  settings?: Record<string, unknown>;
 }
 
 export async function createConnection(spec: ConnectionSpec): Promise<ConnectionEntity> {
   return sendJson<ConnectionEntity>("POST", `/process-groups/${spec.groupId}/connections`, {
     revision: revisionOf(0),
     component: {
+      ...spec.settings,
       source: spec.source,
       destination: spec.destination,
       selectedRelationships: spec.selectedRelationships,
@@ -100,4 +103,28 @@ export async function setRunStatus(id: string, state: "RUNNING" | "STOPPED"): Pr
 
 export async function scheduleGroup(groupId: string, state: "RUNNING" | "STOPPED"): Promise<void> {
   await sendJson("PUT", `/flow/process-groups/${groupId}`, { id: groupId, state });
+}
+
+/** Ports, funnels and labels: created from their DTO fields (name, position, label text, size...). */
+export async function createComponent(
+  kind: "INPUT_PORT" | "OUTPUT_PORT" | "FUNNEL" | "LABEL",
+  groupId: string,
+  component: Record<string, unknown>,
+): Promise<{ id: string }> {
+  return sendJson<{ id: string }>("POST", `/process-groups/${groupId}/${KIND_PATH[kind]}`, {
+    revision: revisionOf(0),
+    component,
+  });
+}
+
+/** Run ``work`` over ``items``, at most ``limit`` requests in flight (a layout of 1,000 boxes is 1,000 PUTs). */
+export async function inBatches<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }

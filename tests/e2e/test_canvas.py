@@ -140,7 +140,15 @@ def test_build_configure_run_and_inspect_a_flow_by_drag_and_drop(logged_in: Page
     dialog.get_by_role("radio", name="hex").check()
     expect(content).to_contain_text("7b 22 68 65 6c 6c 6f")
 
-    dialog.get_by_role("button", name="Close", exact=True).click()
+    dialog.get_by_test_id("flowfile-lineage").click()  # the queue closes; provenance opens on the lineage
+    provenance = page.get_by_role("dialog", name="Data Provenance")
+    lineage = provenance.get_by_test_id("lineage")
+    expect(lineage.locator("[data-testid=lineage-node][data-event-type=CREATE]")).to_have_count(1)
+    expect(lineage.locator("[data-testid=lineage-node][data-event-type=ATTRIBUTES_MODIFIED]")).to_have_count(1)
+    lineage.locator("[data-testid=lineage-node][data-event-type=ATTRIBUTES_MODIFIED]").click()
+    expect(provenance.get_by_test_id("event-attributes")).to_contain_text("hi from ")
+    screenshot(page, "flowfile-lineage")
+    provenance.get_by_role("button", name="Close dialog").click()
 
     context_action(page, "GenerateFlowFile", "Stop")
     context_action(page, "UpdateAttribute", "Stop")
