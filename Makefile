@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DATA ?= data
 
-.PHONY: setup run test reliability bench lint canvas system-deps
+.PHONY: setup run test reliability bench lint canvas system-deps fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,9 @@ reliability: setup
 
 bench: setup
 	$(PY) -m bench all
+
+# Each fuzzer (Expression Language, flow JSON loader, REST API via schemathesis) for FUZZ_SECONDS, one after another.
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(VENV)/bin/pytest -q -s -p no:cacheprovider -k for_the_fuzz_budget \
+		tests/fuzz/test_fuzz_expression.py tests/fuzz/test_fuzz_flow_loader.py tests/integration/web/test_openapi.py
