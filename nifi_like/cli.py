@@ -138,7 +138,10 @@ def cmd_flow_export(args: argparse.Namespace) -> int:
     store = FlowStore(args.data)
     if not store.exists():
         raise FlowError([f"there is no stored flow in {args.data}"], args.data)
-    text = json.dumps(store.load(), indent=2)
+    from nifi_like.engine.registry import ProcessorRegistry
+    from nifi_like.flow.sensitive import Sensitivity
+
+    text = json.dumps(Sensitivity(ProcessorRegistry()).omit(store.load()), indent=2)  # sensitive values stay behind
     if args.output:
         with open(args.output, "w") as fh:
             fh.write(text + "\n")

@@ -33,6 +33,7 @@ class Settings:
     bulletins_per_component: int = 5
     # [security]
     file_roots: list[str] = field(default_factory=lambda: ["in", "out"])
+    sensitive_props_key_file: str = "~/.nifi_like/sensitive.key"
     # [web]
     host: str = "127.0.0.1"
     port: int = 8080
@@ -61,6 +62,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "security.file_roots": ("file_roots", _string_list),
     "web.host": ("host", str),
     "web.port": ("port", int),
+    "security.sensitive_props_key_file": ("sensitive_props_key_file", str),
 }
 
 

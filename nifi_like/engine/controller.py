@@ -17,8 +17,10 @@ from nifi_like.engine.passthrough import PassThrough
 from nifi_like.engine.registry import ProcessorRegistry
 from nifi_like.engine.scheduler import Scheduler
 from nifi_like.engine.services import ServiceContext, ServiceDirectory, ServiceNode
+from nifi_like.flow.cipher import PropertyCipher
 from nifi_like.flow.errors import FlowError
 from nifi_like.flow.model import Flow, Located, empty_flow
+from nifi_like.flow.sensitive import Sensitivity
 from nifi_like.flow.store import FlowStore
 from nifi_like.flow.validation import (
     flow_problems,
@@ -44,6 +46,8 @@ class FlowController:
     def __init__(self, settings: Settings, *, registry: ProcessorRegistry | None = None) -> None:
         self.settings = settings
         self.registry = registry or ProcessorRegistry()
+        self.sensitivity = Sensitivity(self.registry)
+        cipher = PropertyCipher(settings.sensitive_props_key_file, settings.data_dir)  # refuses a misplaced key first
         self.repo = Repository(settings.data_dir, durability=settings.durability, map_size=settings.map_size,
                                inline_max=settings.inline_content_max, claim_file_max=settings.claim_file_max)
         self.bulletins = BulletinBoard(settings.bulletins_per_component)
@@ -56,7 +60,7 @@ class FlowController:
         self.scheduler = Scheduler(self.repo, self.bulletins, self.file_roots, max_threads=settings.max_threads,
                                    administrative_yield=settings.administrative_yield,
                                    provenance=settings.provenance_enabled)
-        self.store = FlowStore(settings.data_dir)
+        self.store = FlowStore(settings.data_dir, (self.sensitivity, cipher))
         self.flow = Flow(empty_flow())
         self.nodes: dict[str, Node] = {}
         self.connections: dict[str, Connection] = {}

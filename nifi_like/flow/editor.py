@@ -21,6 +21,7 @@ from typing import Any
 from nifi_like.engine.controller import ComponentStateError, FlowController
 from nifi_like.flow.errors import FlowError
 from nifi_like.flow.model import GROUP_DEFAULTS, GROUP_LISTS, Component, Flow, Located, new_id
+from nifi_like.flow.sensitive import MASK, keep_masked
 from nifi_like.flow.validation import flow_problems, label, readiness_problems
 
 LIST_OF_KIND = {kind: list_name for list_name, kind in GROUP_LISTS.items()}
@@ -31,7 +32,7 @@ KIND_NAMES = {"PROCESSOR": "Processor", "CONNECTION": "Connection", "PROCESS_GRO
 RUNNING_SAFE_FIELDS = {"position", "style"}
 SCHEDULE_STATES = ("RUNNING", "STOPPED", "ENABLED", "DISABLED")
 CONTEXT_NAMESPACE = uuid.UUID("5d0c6a47-2f6e-4c1e-9a59-3f3c1f8f2b10")  # ids of contexts that have none
-SENSITIVE_MASK = "********"  # what NiFi shows instead of a sensitive value
+SENSITIVE_MASK = MASK  # what NiFi shows instead of a sensitive value
 #: How long a processor's validation result is reused; validation may look outside the flow
 #: (a directory that appears, say), so it is redone after this even when the flow is unchanged.
 VALIDATION_TTL = 5.0
@@ -257,7 +258,8 @@ class FlowEditor:
         for key, value in fields.items():
             if key == "properties":
                 properties = processor.setdefault("properties", {})
-                for name, prop_value in value.items():
+                hidden = self.controller.sensitivity.names(processor, str(processor.get("componentType")))
+                for name, prop_value in keep_masked(properties, value, hidden.__contains__).items():
                     if prop_value is None:
                         properties.pop(name, None)
                     else:

@@ -37,6 +37,8 @@ def property_problems(cls: type[Processor] | type[ControllerService], properties
             continue
         reason = descriptor.check(value)
         if reason and (value not in (None, "")):
+            if descriptor.sensitive and value and value in reason:
+                reason = "the value is not valid (not shown: the property is sensitive)"
             problems.append(f"Property '{name}' of {where}: {reason}")
     if require:
         for name, descriptor in declared.items():

@@ -94,6 +94,7 @@ class Shapes:
         descriptors = {d.name: descriptor_dto(d) for d in cls.property_descriptors()} if cls else {}
         values = {name: properties.get(name, d["defaultValue"]) for name, d in descriptors.items()}
         values.update({k: v for k, v in properties.items() if k not in values})
+        values = controller.sensitivity.mask(comp, values, "CONTROLLER_SERVICE")
         references = [{"id": n.id, "component": {"id": n.id, "name": n.name, "type": n.type_name,
                                                  "referenceType": "Processor", "groupId": n.group_id,
                                                  "state": n.run_state, "activeThreadCount": n.active_threads},
@@ -181,6 +182,7 @@ class Shapes:
                     values[name] = value
         else:
             values = dict(properties)
+        values = self.controller.sensitivity.mask(comp, values)
         return {
             "properties": values, "descriptors": descriptors, "sensitiveDynamicPropertyNames": [],
             "schedulingPeriod": str(comp.get("schedulingPeriod")), "schedulingStrategy": comp.get("schedulingStrategy"),

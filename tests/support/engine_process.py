@@ -24,7 +24,8 @@ class EngineProcess:
     def __init__(self, data_dir: str, flow_file: str | None = None, *, log_path: str | None = None) -> None:
         conf = os.path.join(os.path.dirname(os.path.abspath(data_dir)), "nifi_like.toml")
         with open(conf, "w") as fh:  # file processors may use the test's directory (the data dir stays refused)
-            fh.write(f"[security]\nfile_roots = [{json.dumps(os.path.dirname(os.path.abspath(data_dir)))}]\n")
+            fh.write(f"[security]\nfile_roots = [{json.dumps(os.path.dirname(os.path.abspath(data_dir)))}]\n"
+                     f"sensitive_props_key_file = {json.dumps(os.path.join(os.path.dirname(conf), 'sensitive.key'))}\n")
         args = [sys.executable, "-m", "nifi_like.cli", "run", "--data", data_dir, "--port", str(free_port()),
                 "--conf", conf]
         if flow_file:
