@@ -37,6 +37,9 @@ class Settings:
     # [web]
     host: str = "127.0.0.1"
     port: int = 8080
+    tls_certificate: str = ""
+    tls_private_key: str = ""
+    tls_client_ca: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -63,6 +66,9 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "web.host": ("host", str),
     "web.port": ("port", int),
     "security.sensitive_props_key_file": ("sensitive_props_key_file", str),
+    "web.tls_certificate": ("tls_certificate", str),
+    "web.tls_private_key": ("tls_private_key", str),
+    "web.tls_client_ca": ("tls_client_ca", str),
 }
 
 
