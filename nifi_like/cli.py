@@ -177,6 +177,28 @@ def cmd_flow_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    from nifi_like.engine.quarantine import listing
+    from nifi_like.repository.environment import Environment
+
+    path = os.path.join(args.data, "repository")
+    if not os.path.exists(os.path.join(path, "data.mdb")):
+        raise SystemExit(f"error: there is no repository in {args.data}")
+    env = Environment(path, readonly=True)
+    try:
+        rows = [q.row() for q in listing(env)]
+    finally:
+        env.close()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{len(rows)} quarantined FlowFile(s) in {args.data}")
+    for row in rows:
+        print(f"{row['uuid']}  {row['filename']}  {row['size']} bytes  from connection {row['connectionName'] or row['connection']}"
+              f"  at {row['quarantinedAt']}\n    {row['reason']}")
+    return 0
+
+
 def cmd_credentials(args: argparse.Namespace) -> int:
     from nifi_like.web.auth import set_single_user_credentials
 
@@ -227,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     creds.add_argument("password")
     creds.add_argument("--data", required=True)
     creds.set_defaults(func=cmd_credentials)
+    quarantined = sub.add_parser("quarantine", help="list FlowFiles set aside because their content is damaged")
+    quarantined.add_argument("--data", required=True)
+    quarantined.add_argument("--json", action="store_true")
+    quarantined.set_defaults(func=cmd_quarantine)
     from nifi_like.docs import add_arguments as docs_arguments
 
     docs = sub.add_parser("docs", help="write one Markdown or HTML page per installed processor")
