@@ -36,6 +36,7 @@ from nifi_like.repository import Repository, keys
 
 log = logging.getLogger(__name__)
 PORT_KINDS = ("INPUT_PORT", "OUTPUT_PORT", "FUNNEL")
+PROVENANCE_SOURCE = "provenance-repository"  # the source id of the provenance repository's bulletins
 
 
 class ComponentStateError(Exception):
@@ -52,7 +53,8 @@ class FlowController:
                                inline_max=settings.inline_content_max, claim_file_max=settings.claim_file_max)
         self.bulletins = BulletinBoard(settings.bulletins_per_component)
         self.provenance = ProvenanceRepository(self.repo, max_age_s=settings.provenance_max_storage_time,
-                                               max_bytes=settings.provenance_max_storage_size)
+                                               max_bytes=settings.provenance_max_storage_size,
+                                               report=self._provenance_bulletin)
         self.provenance.start()
         self.history = HistoryRecorder(self)
         self.history.start()
@@ -67,6 +69,9 @@ class FlowController:
         self.services = ServiceDirectory()
         self._lock = asyncio.Lock()
         self.closed = False
+
+    def _provenance_bulletin(self, level: str, message: str) -> None:
+        self.bulletins.add(level, PROVENANCE_SOURCE, "Provenance Repository", message)
 
     # -- loading -------------------------------------------------------------------------
     def check(self, document: dict[str, Any], source: str) -> Flow:

@@ -9,7 +9,6 @@ A damaged flow.json refuses the start with a message naming it and leaves the fi
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import subprocess
