@@ -51,5 +51,6 @@ bench: setup
 # Each fuzzer (Expression Language, flow JSON loader, REST API via schemathesis) for FUZZ_SECONDS, one after another.
 FUZZ_SECONDS ?= 300
 fuzz: setup
-	FUZZ_SECONDS=$(FUZZ_SECONDS) $(VENV)/bin/pytest -q -s -p no:cacheprovider -k for_the_fuzz_budget \
+	FUZZ_SECONDS=$(FUZZ_SECONDS) PYTHONUNBUFFERED=1 $(VENV)/bin/pytest -q -s -p no:cacheprovider \
+		--timeout=$$(( $(FUZZ_SECONDS) + 600 )) -k for_the_fuzz_budget \
 		tests/fuzz/test_fuzz_expression.py tests/fuzz/test_fuzz_flow_loader.py tests/integration/web/test_openapi.py

@@ -6,6 +6,7 @@ import asyncio
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +18,7 @@ import requests
 from nifi_like.config import load_settings
 from nifi_like.engine.controller import FlowController
 from nifi_like.web import serve, set_single_user_credentials
-from tests.fuzz.budget import needs_budget, run_for_budget
+from tests.fuzz.budget import SECONDS, needs_budget, run_for_budget
 from tests.integration.web.conftest import PASSWORD, USER
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -93,14 +94,18 @@ def test_the_document_lists_every_route_and_model(live: tuple[LiveServer, str]) 
     assert doc["paths"]["/access/token"]["post"]["security"] == []
 
 
-def _fuzz_every_operation(server: LiveServer, token: str, examples: int) -> tuple[int, int]:
+def _fuzz_every_operation(server: LiveServer, token: str, examples: int,
+                          deadline: float = float("inf")) -> tuple[int, int]:
     """Schemathesis cases for every operation (its pytest plugin does not run under pytest 9, so the
-    operations are driven through hypothesis directly). Returns (operations, cases)."""
+    operations are driven through hypothesis directly), until ``deadline`` (monotonic) if given.
+    Returns (operations, cases)."""
     schema = schemathesis.openapi.from_url(f"{server.url}/nifi-api/openapi.json")
     schema.config.update(base_url=f"{server.url}/nifi-api")
     headers = {"Authorization": f"Bearer {token}"}
     checked, cases = 0, [0]
     for result in schema.get_all_operations():
+        if time.monotonic() > deadline:
+            break
         operation = result.ok()
         if operation.path in ("/access/token", "/access/logout"):
             continue  # random passwords only exercise the throttle; a logout would end the test's token
@@ -131,8 +136,10 @@ def test_rest_api_for_the_fuzz_budget(live: tuple[LiveServer, str]) -> None:
     server, token = live
     cases = [0]
 
+    deadline = time.monotonic() + SECONDS
+
     def one_pass() -> None:
-        cases[0] += _fuzz_every_operation(server, token, 25)[1]
+        cases[0] += _fuzz_every_operation(server, token, 25, deadline)[1]
     run_for_budget("REST API (schemathesis)", [one_pass], lambda: cases[0])
     headers = {"Authorization": f"Bearer {token}"}
     assert requests.get(f"{server.url}/nifi-api/flow/about", headers=headers, timeout=10).status_code == 200
