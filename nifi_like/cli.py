@@ -58,13 +58,15 @@ def _read_flow_file(path: str) -> dict[str, Any]:
         raise FlowError([f"cannot read it: {exc.strerror}"], path) from exc
 
 
-def _precheck(document: dict[str, Any], source: str) -> None:
+def _precheck(document: dict[str, Any], source: str, conf: str | None = None) -> None:
     """Refuse a bad flow before the data directory is touched."""
     from nifi_like.engine.registry import ProcessorRegistry
     from nifi_like.flow.model import Flow
     from nifi_like.flow.validation import flow_problems
 
-    problems = flow_problems(Flow(document), ProcessorRegistry())
+    registry = ProcessorRegistry()
+    registry.allow_execute_code = load_settings(conf).allow_execute_code
+    problems = flow_problems(Flow(document), registry)
     if problems:
         raise FlowError(problems, source)
 
@@ -105,7 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     document = None
     if args.flow:
         document = _read_flow_file(args.flow)
-        _precheck(document, args.flow)
+        _precheck(document, args.flow, args.conf)
     lock = _lock(args.data)
     try:
         asyncio.run(_run_engine(args, document))
@@ -154,7 +156,7 @@ def cmd_flow_import(args: argparse.Namespace) -> int:
     if engine_running(args.data):
         raise SystemExit(f"error: the engine is running on {args.data}; stop it, or use `run --flow`")
     document = _read_flow_file(args.file)
-    _precheck(document, args.file)
+    _precheck(document, args.file, args.conf)
 
     async def load() -> None:
         from nifi_like.engine.controller import FlowController

@@ -34,6 +34,7 @@ class Settings:
     # [security]
     file_roots: list[str] = field(default_factory=lambda: ["in", "out"])
     sensitive_props_key_file: str = "~/.nifi_like/sensitive.key"
+    allow_execute_code: bool = False
     # [web]
     host: str = "127.0.0.1"
     port: int = 8080
@@ -47,6 +48,12 @@ def _string_list(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
         raise ValueError("expected a list of directory paths, e.g. [\"in\", \"/srv/exchange\"]")
     return list(value)
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
 
 
 #: TOML key (section.key) -> (Settings field, converter)
@@ -66,6 +73,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "web.host": ("host", str),
     "web.port": ("port", int),
     "security.sensitive_props_key_file": ("sensitive_props_key_file", str),
+    "security.allow_execute_code": ("allow_execute_code", _boolean),
     "web.tls_certificate": ("tls_certificate", str),
     "web.tls_private_key": ("tls_private_key", str),
     "web.tls_client_ca": ("tls_client_ca", str),

@@ -47,6 +47,7 @@ class FlowController:
     def __init__(self, settings: Settings, *, registry: ProcessorRegistry | None = None) -> None:
         self.settings = settings
         self.registry = registry or ProcessorRegistry()
+        self.registry.allow_execute_code = settings.allow_execute_code
         self.sensitivity = Sensitivity(self.registry)
         cipher = PropertyCipher(settings.sensitive_props_key_file, settings.data_dir)  # refuses a misplaced key first
         self.repo = Repository(settings.data_dir, durability=settings.durability, map_size=settings.map_size,

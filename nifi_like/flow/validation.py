@@ -7,7 +7,7 @@ from typing import Any
 
 from nifi_like.api.controller_service import ControllerService
 from nifi_like.api.files import FileRoots
-from nifi_like.api.processor import Processor
+from nifi_like.api.processor import EXECUTE_CODE, Processor
 from nifi_like.api.units import parse_data_size, parse_time_period
 from nifi_like.engine import cron
 from nifi_like.engine.prioritizers import PRIORITIZERS, short_name
@@ -137,6 +137,9 @@ def flow_problems(flow: Flow, registry: ProcessorRegistry) -> list[str]:
         if cls is None:
             problems.append(f"{where}: unknown processor type '{proc.get('type')}'")
             continue
+        if EXECUTE_CODE in cls.restrictions and not registry.allow_execute_code:
+            problems.append(f"{where}: runs scripts or commands, which this engine refuses unless "
+                            "[security] allow_execute_code = true in its configuration")
         problems += property_problems(cls, proc.get("properties") or {}, where,
                                       require=proc.get("scheduledState") == "RUNNING")
         problems += scheduling_problems(proc, where)

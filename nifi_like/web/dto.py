@@ -142,7 +142,8 @@ class Shapes:
             "relationships": self._relationships(cls, comp),
             "supportsParallelProcessing": cls is not None and not cls.trigger_serially,
             "supportsBatching": False, "supportsSensitiveDynamicProperties": False, "persistsState": False,
-            "restricted": False, "deprecated": False, "isExtensionMissing": cls is None,
+            "restricted": bool(cls is not None and cls.restrictions), "deprecated": False,
+            "isExtensionMissing": cls is None,
             "executionNodeRestricted": bool(cls is not None and cls.primary_node_only),
             "multipleVersionsAvailable": False,
             "inputRequirement": cls.input_requirement.value if cls is not None else "INPUT_ALLOWED",
@@ -581,7 +582,9 @@ def descriptor_dto(descriptor: PropertyDescriptor) -> JsonObj:
 
 def processor_type(cls: type[Processor]) -> JsonObj:
     return {"type": cls.type_name(), "bundle": bundle(), "description": cls.description(),
-            "restricted": False, "tags": list(cls.tags), "explicitRestrictions": []}
+            "restricted": bool(cls.restrictions), "tags": list(cls.tags),
+            "explicitRestrictions": [{"requiredPermission": {"id": r.replace(" ", "-"), "label": r}}
+                                     for r in cls.restrictions]}
 
 
 def bulletin_entity(bulletin: Any) -> JsonObj:
