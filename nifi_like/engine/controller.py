@@ -37,6 +37,7 @@ from nifi_like.repository import Repository, keys
 log = logging.getLogger(__name__)
 PORT_KINDS = ("INPUT_PORT", "OUTPUT_PORT", "FUNNEL")
 PROVENANCE_SOURCE = "provenance-repository"  # the source id of the provenance repository's bulletins
+CONTENT_SOURCE = "content-repository"  # and of the content repository's
 
 
 class ComponentStateError(Exception):
@@ -53,6 +54,11 @@ class FlowController:
         self.repo = Repository(settings.data_dir, durability=settings.durability, map_size=settings.map_size,
                                inline_max=settings.inline_content_max, claim_file_max=settings.claim_file_max)
         self.bulletins = BulletinBoard(settings.bulletins_per_component)
+        for number, references in self.repo.content.missing.items():
+            message = (f"claim file {self.repo.content.file_path(number)} is missing, but {references} stored "
+                       "reference(s) to it remain; the FlowFiles that need it are quarantined when read")
+            log.error(message)
+            self.bulletins.add("ERROR", CONTENT_SOURCE, "Content Repository", message)
         self.provenance = ProvenanceRepository(self.repo, max_age_s=settings.provenance_max_storage_time,
                                                max_bytes=settings.provenance_max_storage_size,
                                                report=self._provenance_bulletin)

@@ -167,6 +167,9 @@ class ContentRepository:
         self._load_refs()
         existing = [int(n) for n in os.listdir(directory) if n.isdigit()]
         self._next_file = itertools.count(max(existing, default=0) + 1)
+        present = set(existing)
+        #: claim files still referenced but gone (deleted behind the engine's back): number -> references
+        self.missing = {n: count for n, count in sorted(self._refs.items()) if count > 0 and n not in present}
         self._collect_unreferenced(existing)
 
     def _next_boot(self) -> int:

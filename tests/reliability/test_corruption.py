@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from nifi_like.engine import quarantine
-from nifi_like.engine.controller import FlowController
+from nifi_like.engine.controller import CONTENT_SOURCE, FlowController
 from tests.conftest import eventually
 from tests.reliability.conftest import Counts
 from tests.support.engine_process import ROOT
@@ -130,6 +130,8 @@ async def test_deleted_claim_file_quarantines_every_flowfile_in_it(
     damaged = _claim_files(data_dir)[0]
     damaged.unlink()
     controller, bulletins = await _deliver(make_controller, data_dir, put, link, outbox)
+    at_start = [b.message for b in controller.bulletins.for_component(CONTENT_SOURCE)]
+    assert any(str(damaged) in message and "missing" in message for message in at_start), at_start
     _check_quarantined_not_lost(controller, link, outbox, bulletins, damaged, total, counts)
 
 
