@@ -165,7 +165,7 @@ class ContentRepository:
         self._boot = self._next_boot()
         self._counter = itertools.count(1)
         self._load_refs()
-        existing = [int(n) for n in os.listdir(directory) if n.isdigit()]
+        existing = [int(n) for n in os.listdir(directory) if n.isascii() and n.isdigit()]
         self._next_file = itertools.count(max(existing, default=0) + 1)
         present = set(existing)
         #: claim files still referenced but gone (deleted behind the engine's back): number -> references
