@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DATA ?= data
 
-.PHONY: setup run test reliability bench lint canvas system-deps
+.PHONY: setup run test reliability bench lint canvas system-deps fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,11 @@ lint: setup
 test: lint canvas system-deps
 	$(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
+# Every reliability test, the long variants too (25 kill rounds of the mixed flow, 300 model runs);
+# each prints its counts (rounds, acknowledged, delivered, lost, duplicates) in a summary at the end.
 reliability: setup
-	$(VENV)/bin/pytest -q -m slow tests/reliability tests/integration -p no:cacheprovider
+	MODEL_EXAMPLES=$${MODEL_EXAMPLES:-300} $(VENV)/bin/pytest -q tests/reliability -p no:cacheprovider
+	$(VENV)/bin/pytest -q -m slow tests/integration tests/cluster -p no:cacheprovider
 
 bench: setup
 	$(PY) -m bench all
@@ -51,3 +54,10 @@ bench: setup
 .PHONY: cluster-demo
 cluster-demo: setup
 	bash scripts/cluster-demo.sh
+
+# Each fuzzer (Expression Language, flow JSON loader, REST API via schemathesis) for FUZZ_SECONDS, one after another.
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	FUZZ_SECONDS=$(FUZZ_SECONDS) PYTHONUNBUFFERED=1 $(VENV)/bin/pytest -q -s -p no:cacheprovider \
+		--timeout=$$(( $(FUZZ_SECONDS) + 600 )) -k for_the_fuzz_budget \
+		tests/fuzz/test_fuzz_expression.py tests/fuzz/test_fuzz_flow_loader.py tests/integration/web/test_openapi.py

@@ -63,13 +63,15 @@ def _read_flow_file(path: str) -> dict[str, Any]:
         raise FlowError([f"cannot read it: {exc.strerror}"], path) from exc
 
 
-def _precheck(document: dict[str, Any], source: str) -> None:
+def _precheck(document: dict[str, Any], source: str, conf: str | None = None) -> None:
     """Refuse a bad flow before the data directory is touched."""
     from nifi_like.engine.registry import ProcessorRegistry
     from nifi_like.flow.model import Flow
     from nifi_like.flow.validation import flow_problems
 
-    problems = flow_problems(Flow(document), ProcessorRegistry())
+    registry = ProcessorRegistry()
+    registry.allow_execute_code = load_settings(conf).allow_execute_code
+    problems = flow_problems(Flow(document), registry)
     if problems:
         raise FlowError(problems, source)
 
@@ -143,7 +145,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     document = None
     if args.flow:
         document = _read_flow_file(args.flow)
-        _precheck(document, args.flow)
+        _precheck(document, args.flow, args.conf)
     lock = _lock(args.data)
     try:
         asyncio.run(_run_engine(args, document))
@@ -176,7 +178,10 @@ def cmd_flow_export(args: argparse.Namespace) -> int:
     store = FlowStore(args.data)
     if not store.exists():
         raise FlowError([f"there is no stored flow in {args.data}"], args.data)
-    text = json.dumps(store.load(), indent=2)
+    from nifi_like.engine.registry import ProcessorRegistry
+    from nifi_like.flow.sensitive import Sensitivity
+
+    text = json.dumps(Sensitivity(ProcessorRegistry()).omit(store.load()), indent=2)  # sensitive values stay behind
     if args.output:
         with open(args.output, "w") as fh:
             fh.write(text + "\n")
@@ -189,7 +194,7 @@ def cmd_flow_import(args: argparse.Namespace) -> int:
     if engine_running(args.data):
         raise SystemExit(f"error: the engine is running on {args.data}; stop it, or use `run --flow`")
     document = _read_flow_file(args.file)
-    _precheck(document, args.file)
+    _precheck(document, args.file, args.conf)
 
     async def load() -> None:
         from nifi_like.engine.controller import FlowController
@@ -209,6 +214,28 @@ def cmd_flow_import(args: argparse.Namespace) -> int:
     finally:
         os.close(lock)
     print(f"imported {args.file} into {args.data}; the previous flow is kept in {args.data}/flow-archive/")
+    return 0
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    from nifi_like.engine.quarantine import listing
+    from nifi_like.repository.environment import Environment
+
+    path = os.path.join(args.data, "repository")
+    if not os.path.exists(os.path.join(path, "data.mdb")):
+        raise SystemExit(f"error: there is no repository in {args.data}")
+    env = Environment(path, readonly=True)
+    try:
+        rows = [q.row() for q in listing(env)]
+    finally:
+        env.close()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{len(rows)} quarantined FlowFile(s) in {args.data}")
+    for row in rows:
+        print(f"{row['uuid']}  {row['filename']}  {row['size']} bytes  from connection {row['connectionName'] or row['connection']}"
+              f"  at {row['quarantinedAt']}\n    {row['reason']}")
     return 0
 
 
@@ -269,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
     creds.add_argument("password")
     creds.add_argument("--data", required=True)
     creds.set_defaults(func=cmd_credentials)
+    quarantined = sub.add_parser("quarantine", help="list FlowFiles set aside because their content is damaged")
+    quarantined.add_argument("--data", required=True)
+    quarantined.add_argument("--json", action="store_true")
+    quarantined.set_defaults(func=cmd_quarantine)
     from nifi_like.docs import add_arguments as docs_arguments
 
     docs = sub.add_parser("docs", help="write one Markdown or HTML page per installed processor")

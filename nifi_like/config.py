@@ -33,10 +33,14 @@ class Settings:
     bulletins_per_component: int = 5
     # [security]
     file_roots: list[str] = field(default_factory=lambda: ["in", "out"])
-    script_execution_enabled: bool = False
+    sensitive_props_key_file: str = "~/.nifi_like/sensitive.key"
+    allow_execute_code: bool = False
     # [web]
     host: str = "127.0.0.1"
     port: int = 8080
+    tls_certificate: str = ""
+    tls_private_key: str = ""
+    tls_client_ca: str = ""
     # [cluster]
     cluster_url: str = ""
     cluster_node_id: str = ""
@@ -75,7 +79,6 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "provenance.max_storage_size": ("provenance_max_storage_size", parse_data_size),
     "bulletins.per_component": ("bulletins_per_component", int),
     "security.file_roots": ("file_roots", _string_list),
-    "security.script_execution_enabled": ("script_execution_enabled", _boolean),
     "web.host": ("host", str),
     "web.port": ("port", int),
     "cluster.url": ("cluster_url", str),
@@ -86,6 +89,11 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "cluster.lease_ttl": ("cluster_lease_ttl", parse_time_period),
     "cluster.load_balance_port": ("cluster_load_balance_port", int),
     "cluster.secret_file": ("cluster_secret_file", str),
+    "security.sensitive_props_key_file": ("sensitive_props_key_file", str),
+    "security.allow_execute_code": ("allow_execute_code", _boolean),
+    "web.tls_certificate": ("tls_certificate", str),
+    "web.tls_private_key": ("tls_private_key", str),
+    "web.tls_client_ca": ("tls_client_ca", str),
 }
 
 

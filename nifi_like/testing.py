@@ -132,10 +132,10 @@ class TestRunner:
 
     def __init__(self, processor: Processor | type[Processor], properties: Mapping[str, str | None] | None = None,
                  *, name: str | None = None, parameters: Mapping[str, str] | None = None,
-                 file_roots: FileRoots | None = None, script_execution_enabled: bool = False) -> None:
-        """``script_execution_enabled`` stands for the configuration's [security] key of that name: a
+                 file_roots: FileRoots | None = None, allow_execute_code: bool = False) -> None:
+        """``allow_execute_code`` stands for the configuration's [security] key of that name: a
         processor that runs code from its configuration (ExecuteScript) is invalid without it."""
-        self._script_execution_enabled = script_execution_enabled
+        self._allow_execute_code = allow_execute_code
         self.processor = processor() if isinstance(processor, type) else processor
         self._file_roots = file_roots or FileRoots.of([os.sep])  # a unit test confines files when it asks to
         processor_class = type(self.processor)
@@ -231,7 +231,7 @@ class TestRunner:
         configured = self._node.properties
         problems = property_problems(type(self.processor), configured, where, require=True)
         problems += path_problems(type(self.processor), configured, where, self._file_roots)
-        problems += restriction_problems(type(self.processor), where, self._script_execution_enabled)
+        problems += restriction_problems(type(self.processor), where, self._allow_execute_code)
         problems += [f"{where}: {reason}" for reason in self.processor.custom_validate(configured)]
         return problems
 

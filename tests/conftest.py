@@ -37,7 +37,8 @@ async def make_controller(tmp_path: Any, registry: ProcessorRegistry) -> AsyncIt
     made: list[FlowController] = []
 
     def make(data_dir: str | None = None, **settings: Any) -> FlowController:
-        options = {"durability": "nosync", "administrative_yield": 30.0, "file_roots": [str(tmp_path)], **settings}
+        options = {"durability": "nosync", "administrative_yield": 30.0, "file_roots": [str(tmp_path)],
+                   "sensitive_props_key_file": str(tmp_path / "keys" / "sensitive.key"), **settings}
         controller = FlowController(load_settings(None, data_dir=data_dir or str(tmp_path / "data"), **options),
                                     registry=registry)
         made.append(controller)

@@ -344,6 +344,9 @@ def _declared(cls: type, kind: type) -> Iterator[Any]:
                 yield value
 
 
+EXECUTE_CODE = "execute code"  # NiFi's RequiredPermission.EXECUTE_CODE
+
+
 class Processor:
     """Base class of every processor.
 
@@ -363,9 +366,9 @@ class Processor:
     #: Properties naming a directory or file on this machine: validation refuses a value outside
     #: the file roots, and the processor checks the evaluated value with context.allowed_path.
     file_path_properties: ClassVar[tuple[PropertyDescriptor, ...]] = ()
-    #: Runs code taken from its configuration (NiFi's @Restricted EXECUTE_CODE): the engine refuses to
-    #: start it unless the configuration enables script execution ([security] script_execution_enabled).
-    executes_code: ClassVar[bool] = False
+    #: NiFi's @Restricted: what a user of this processor can do beyond the flow. A processor with
+    #: EXECUTE_CODE (scripts, commands) is refused unless [security] allow_execute_code is true.
+    restrictions: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def type_name(cls) -> str:

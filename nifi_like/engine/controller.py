@@ -18,9 +18,11 @@ from nifi_like.engine.passthrough import PassThrough
 from nifi_like.engine.registry import ProcessorRegistry
 from nifi_like.engine.scheduler import Scheduler
 from nifi_like.engine.services import ServiceContext, ServiceDirectory, ServiceNode
+from nifi_like.flow.cipher import PropertyCipher
 from nifi_like.flow.errors import FlowError
 from nifi_like.flow.migration import migrate_document
 from nifi_like.flow.model import Flow, Located, empty_flow
+from nifi_like.flow.sensitive import Sensitivity
 from nifi_like.flow.store import FlowStore
 from nifi_like.flow.validation import (
     flow_problems,
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PORT_KINDS = ("INPUT_PORT", "OUTPUT_PORT", "FUNNEL")
+PROVENANCE_SOURCE = "provenance-repository"  # the source id of the provenance repository's bulletins
+CONTENT_SOURCE = "content-repository"  # and of the content repository's
 
 
 class ComponentStateError(Exception):
@@ -49,11 +53,20 @@ class FlowController:
     def __init__(self, settings: Settings, *, registry: ProcessorRegistry | None = None) -> None:
         self.settings = settings
         self.registry = registry or ProcessorRegistry()
+        self.registry.allow_execute_code = settings.allow_execute_code
+        self.sensitivity = Sensitivity(self.registry)
+        cipher = PropertyCipher(settings.sensitive_props_key_file, settings.data_dir)  # refuses a misplaced key first
         self.repo = Repository(settings.data_dir, durability=settings.durability, map_size=settings.map_size,
                                inline_max=settings.inline_content_max, claim_file_max=settings.claim_file_max)
         self.bulletins = BulletinBoard(settings.bulletins_per_component)
+        for number, references in self.repo.content.missing.items():
+            message = (f"claim file {self.repo.content.file_path(number)} is missing, but {references} stored "
+                       "reference(s) to it remain; the FlowFiles that need it are quarantined when read")
+            log.error(message)
+            self.bulletins.add("ERROR", CONTENT_SOURCE, "Content Repository", message)
         self.provenance = ProvenanceRepository(self.repo, max_age_s=settings.provenance_max_storage_time,
-                                               max_bytes=settings.provenance_max_storage_size)
+                                               max_bytes=settings.provenance_max_storage_size,
+                                               report=self._provenance_bulletin)
         self.provenance.start()
         self.history = HistoryRecorder(self)
         self.history.start()
@@ -61,7 +74,7 @@ class FlowController:
         self.scheduler = Scheduler(self.repo, self.bulletins, self.file_roots, max_threads=settings.max_threads,
                                    administrative_yield=settings.administrative_yield,
                                    provenance=settings.provenance_enabled)
-        self.store = FlowStore(settings.data_dir)
+        self.store = FlowStore(settings.data_dir, (self.sensitivity, cipher))
         self.flow = Flow(empty_flow())
         self.nodes: dict[str, Node] = {}
         self.connections: dict[str, Connection] = {}
@@ -75,6 +88,9 @@ class FlowController:
         #: Called with the ids of the components that a flow from the cluster changed.
         self.flow_listeners: list[Callable[[set[str]], None]] = []
         self.partition_router: PartitionRouter | None = None  # set by the cluster's load balancing
+
+    def _provenance_bulletin(self, level: str, message: str) -> None:
+        self.bulletins.add(level, PROVENANCE_SOURCE, "Provenance Repository", message)
 
     # -- loading -------------------------------------------------------------------------
     def check(self, document: dict[str, Any], source: str) -> Flow:
@@ -272,7 +288,7 @@ class FlowController:
     def _readiness(self, node: Node) -> list[str]:
         if node.kind == "PROCESSOR":
             return (readiness_problems(self.flow, self.registry, node.id, self.file_roots,
-                                       script_execution_enabled=self.settings.script_execution_enabled)
+                                       allow_execute_code=self.settings.allow_execute_code)
                     + self._disabled_services(node))
         if not node.outgoing:
             return [f"{node.kind.replace('_', ' ').title()} '{node.name}' has no outgoing connection"]

@@ -31,6 +31,9 @@ def _load(group: str) -> list[Any]:
 
 
 class ProcessorRegistry:
+    #: Whether processors restricted to EXECUTE_CODE may be used ([security] allow_execute_code).
+    allow_execute_code = False
+
     def __init__(self) -> None:
         self._types: dict[str, type[Processor]] = {}
         self._services: dict[str, type[ControllerService]] = {}

@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from nifi_like.api.files import FileRoots
 from nifi_like.api.units import parse_time_period
-from nifi_like.engine import cron
+from nifi_like.engine import cron, quarantine
 from nifi_like.engine.context import StandardProcessContext
 from nifi_like.engine.session import StandardProcessSession
 from nifi_like.monitoring.bulletins import BulletinBoard
 
 if TYPE_CHECKING:
+    from nifi_like.api.flowfile import FlowFile
+    from nifi_like.engine.connection import Connection
     from nifi_like.engine.node import Node
     from nifi_like.repository import Repository
 
@@ -204,8 +206,12 @@ class Scheduler:
                     break
             return session, session.commit_async()
         except Exception as exc:
+            damaged = session.take_damaged()
             session.rollback()
-            self._failed(node, exc)
+            if damaged:
+                self._quarantine(node, damaged)
+            else:
+                self._failed(node, exc)
             return None
         finally:
             node.task_ended()
@@ -222,6 +228,20 @@ class Scheduler:
         self._bulletin(node, f"failed to process session due to {exc!r}; administratively yielded for "
                              f"{self.administrative_yield:g} sec")
         log.debug("trigger of %s failed", node.name, exc_info=exc)
+
+    def _quarantine(self, node: Node, damaged: list[tuple[Connection, int, FlowFile, str]]) -> None:
+        """Damaged content cannot get better by retrying: move those FlowFiles aside, say so, carry on."""
+        try:
+            quarantine.move(self.repo, node.id, damaged)
+        except Exception as exc:  # not moved: they go back to their queues
+            for conn, seq, ff, _ in damaged:
+                conn.restore([(seq, ff)])
+            self._failed(node, exc)
+            return
+        for _, _, ff, reason in damaged:
+            self._bulletin(node, f"FlowFile {ff.id} ({ff.attributes.get('filename')}) quarantined: {reason}; "
+                                 "it left its queue, nothing was delivered; list with `nifi-like quarantine "
+                                 "--data DIR`")
 
     def _keep_going(self, node: Node, deadline: float) -> bool:
         return (node.run_duration_ms > 0 and time.monotonic() < deadline and node.run_state == "RUNNING"

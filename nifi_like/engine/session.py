@@ -22,6 +22,7 @@ from nifi_like.engine.connection import Connection, Entry, QueueTarget, now_ms
 from nifi_like.provenance.events import hold_released_content
 from nifi_like.repository import keys, provenance_log
 from nifi_like.repository.content import FILE, INLINE, ContentWriter, PendingContent, claim_ref
+from nifi_like.repository.errors import DamagedContentError
 from nifi_like.repository.state import read_state, write_state
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class StandardProcessSession(ProcessSession):
         self._started = time.time()
         self._rollback_callbacks: list[Callable[[], None]] = []
         self._taken: dict[str, tuple[Connection, int, FlowFile]] = {}
+        self._damaged: dict[Any, str] = {}  # claims found damaged while reading -> why
         self._expired: list[tuple[Connection, Entry]] = []
         self._current: dict[str, FlowFile] = {}
         self._dest: dict[str, Any] = {}
@@ -212,7 +214,13 @@ class StandardProcessSession(ProcessSession):
         if claim is not None and claim[0] == INLINE and claim in self._pending:
             stream: IO[bytes] = io.BytesIO(self._pending[claim].data or b"")
         else:
-            stream = self._repo.content.open(claim)
+            try:
+                stream = self._repo.content.open(claim)
+            except DamagedContentError as exc:
+                self._damaged.setdefault(claim, str(exc))
+                raise
+            if claim is not None and claim[0] == FILE:
+                stream = io.BufferedReader(_Guarded(stream, claim, self._damaged))
         try:
             yield stream
         finally:
@@ -331,6 +339,8 @@ class StandardProcessSession(ProcessSession):
 
     def commit_async(self) -> Future[Any]:
         """Start the commit; ``finish_commit`` must be called with the returned future."""
+        if self._damaged:  # even if the processor caught the error, damaged content goes no further
+            raise DamagedContentError(next(iter(self._damaged.values())))
         current, destinations = self._current, self._dest
         if not (current or self._expired or self._state is not None or self._events):
             done: Future[Any] = Future()  # nothing to write: no transaction, no fsync
@@ -450,6 +460,15 @@ class StandardProcessSession(ProcessSession):
             conn.restore(entries)
         for callback in callbacks:
             callback()
+
+    def take_damaged(self) -> list[tuple[Connection, int, FlowFile, str]]:
+        """The FlowFiles this session took whose content proved damaged, withdrawn from the session
+        (a rollback will not return them to their queues): the caller quarantines them."""
+        damaged = [(conn, seq, ff, self._damaged[ff.claim]) for conn, seq, ff in self._taken.values()
+                   if ff.claim is not None and ff.claim in self._damaged]
+        for _, _, ff, _ in damaged:
+            del self._taken[ff.id]
+        return damaged
 
     def _release_writers(self) -> None:
         files = [claim[1] for claim in self._pending if claim[0] == FILE]
@@ -595,3 +614,25 @@ class _CommitPlan:
             kept = {ff.claim[1] for items in self.grouped.values() for _, ff in items if ff.claim is not None}
             for claim in hold_released_content(self.events, kept):
                 self._ref(claim, 1)
+
+
+class _Guarded(io.RawIOBase):
+    """A claim's stream that notes in the session when its content proves damaged."""
+
+    def __init__(self, inner: IO[bytes], claim: Any, damaged: dict[Any, str]) -> None:
+        super().__init__()
+        self._inner, self._claim, self._damaged = inner, claim, damaged
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            return self._inner.readinto(buffer)  # type: ignore[attr-defined, no-any-return]
+        except DamagedContentError as exc:
+            self._damaged.setdefault(self._claim, str(exc))
+            raise
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()

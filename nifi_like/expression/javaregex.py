@@ -102,11 +102,11 @@ def _group_reference(replacement: str, i: int, groups: int, names: frozenset[str
             raise ValueError(f"No group with name {{{name}}}")
         out.append(f"\\g<{name}>")
         return close + 1
-    if not replacement[i].isdigit():
+    if not _digit(replacement[i]):
         raise ValueError("Illegal group reference")
     number = int(replacement[i])
     i += 1
-    while i < len(replacement) and replacement[i].isdigit() and number * 10 + int(replacement[i]) <= groups:
+    while i < len(replacement) and _digit(replacement[i]) and number * 10 + int(replacement[i]) <= groups:
         number = number * 10 + int(replacement[i])
         i += 1
     if number > groups:
@@ -119,3 +119,8 @@ def replace(pattern: re.Pattern[str], replacement: str, text: str, count: int = 
     """Java ``replaceAll`` (count 0) / ``replaceFirst`` (count 1)."""
     template = replacement_template(replacement, pattern.groups, frozenset(pattern.groupindex))
     return pattern.sub(template, text, count=count)
+
+
+def _digit(char: str) -> bool:
+    """An ASCII digit, as Java's Matcher reads a group number ('³' and '٣' are not)."""
+    return "0" <= char <= "9"

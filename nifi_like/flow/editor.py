@@ -22,6 +22,7 @@ from nifi_like.engine.controller import ComponentStateError, FlowController
 from nifi_like.flow.errors import FlowConflict, FlowError
 from nifi_like.flow.migration import migrate_groups, rename_aliases
 from nifi_like.flow.model import GROUP_DEFAULTS, GROUP_LISTS, Component, Flow, Located, new_id
+from nifi_like.flow.sensitive import MASK, keep_masked
 from nifi_like.flow.validation import flow_problems, label, readiness_problems
 
 LIST_OF_KIND = {kind: list_name for list_name, kind in GROUP_LISTS.items()}
@@ -32,7 +33,7 @@ KIND_NAMES = {"PROCESSOR": "Processor", "CONNECTION": "Connection", "PROCESS_GRO
 RUNNING_SAFE_FIELDS = {"position", "style"}
 SCHEDULE_STATES = ("RUNNING", "STOPPED", "ENABLED", "DISABLED")
 CONTEXT_NAMESPACE = uuid.UUID("5d0c6a47-2f6e-4c1e-9a59-3f3c1f8f2b10")  # ids of contexts that have none
-SENSITIVE_MASK = "********"  # what NiFi shows instead of a sensitive value
+SENSITIVE_MASK = MASK  # what NiFi shows instead of a sensitive value
 #: How long a processor's validation result is reused; validation may look outside the flow
 #: (a directory that appears, say), so it is redone after this even when the flow is unchanged.
 VALIDATION_TTL = 5.0
@@ -136,7 +137,7 @@ class FlowEditor:
         if cached is not None and now - cached[0] < VALIDATION_TTL:
             return cached[1]
         problems = readiness_problems(self.flow, self.controller.registry, processor_id, self.controller.file_roots,
-                                      script_execution_enabled=self.controller.settings.script_execution_enabled)
+                                      allow_execute_code=self.controller.settings.allow_execute_code)
         self._readiness[processor_id] = (now, problems)
         return problems
 
@@ -273,7 +274,8 @@ class FlowEditor:
                                  or self.controller.registry.resolve_service(str(processor.get("type"))))
                 if component_cls is not None:
                     rename_aliases(component_cls, value)
-                for name, prop_value in value.items():
+                hidden = self.controller.sensitivity.names(processor, str(processor.get("componentType")))
+                for name, prop_value in keep_masked(properties, value, hidden.__contains__).items():
                     if prop_value is None:
                         properties.pop(name, None)
                     else:

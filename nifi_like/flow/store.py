@@ -6,10 +6,14 @@ import json
 import os
 import shutil
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nifi_like.flow.errors import FlowError
 from nifi_like.flow.shape import shape_problems
+
+if TYPE_CHECKING:
+    from nifi_like.flow.cipher import PropertyCipher
+    from nifi_like.flow.sensitive import Sensitivity
 
 FLOW_FILE = "flow.json"
 ARCHIVE_DIR = "flow-archive"
@@ -54,19 +58,30 @@ def parse_flow_json(text: bytes | str, source: str) -> dict[str, Any]:
 
 
 class FlowStore:
-    def __init__(self, data_dir: str) -> None:
+    """flow.json in the data directory. Given a cipher, sensitive values are encrypted in the file and
+    decrypted on load; without one the file is read and written as it is (export, status)."""
+
+    def __init__(self, data_dir: str, sensitive: tuple[Sensitivity, PropertyCipher] | None = None) -> None:
         self.data_dir = data_dir
         self.path = os.path.join(data_dir, FLOW_FILE)
+        self.sensitive = sensitive
 
     def exists(self) -> bool:
         return os.path.exists(self.path)
 
     def load(self) -> dict[str, Any]:
         with open(self.path, "rb") as fh:
-            return parse_flow_json(fh.read(), self.path)
+            document = parse_flow_json(fh.read(), self.path)
+        if self.sensitive is not None:
+            sensitivity, cipher = self.sensitive
+            sensitivity.reveal(document, cipher, self.path)
+        return document
 
     def save(self, document: dict[str, Any]) -> None:
         os.makedirs(self.data_dir, exist_ok=True)
+        if self.sensitive is not None:
+            sensitivity, cipher = self.sensitive
+            document = sensitivity.protect(document, cipher)
         write_atomically(self.path, json.dumps(document, indent=2, sort_keys=False).encode())
 
     def archive(self) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from nifi_like.api.controller_service import ControllerService
 from nifi_like.api.files import FileRoots
-from nifi_like.api.processor import Processor
+from nifi_like.api.processor import EXECUTE_CODE, Processor
 from nifi_like.api.units import parse_data_size, parse_time_period
 from nifi_like.engine import cron
 from nifi_like.engine.prioritizers import PRIORITIZERS, short_name
@@ -41,6 +41,8 @@ def property_problems(cls: type[Processor] | type[ControllerService], properties
             continue
         reason = descriptor.check(value)
         if reason and (value not in (None, "")):
+            if descriptor.sensitive and value and value in reason:
+                reason = "the value is not valid (not shown: the property is sensitive)"
             problems.append(f"Property '{name}' of {where}: {reason}")
     if require:
         for name, descriptor in declared.items():
@@ -155,6 +157,7 @@ def flow_problems(flow: Flow, registry: ProcessorRegistry) -> list[str]:
         if cls is None:
             problems.append(f"{where}: unknown processor type '{proc.get('type')}'")
             continue
+        problems += restriction_problems(cls, where, registry.allow_execute_code)
         problems += property_problems(cls, proc.get("properties") or {}, where,
                                       require=proc.get("scheduledState") == "RUNNING")
         problems += scheduling_problems(proc, where)
@@ -232,21 +235,19 @@ def path_problems(cls: type[Processor], properties: Mapping[str, str | None], wh
     return problems
 
 
-SCRIPT_EXECUTION_DISABLED = (
-    "runs code from its configuration, and script execution is disabled; to allow it, set "
-    "script_execution_enabled = true in the [security] section of the configuration file "
-    "(conf/nifi_like.toml, or the file given to 'nifi-like run --conf')")
+EXECUTE_CODE_REFUSED = ("runs scripts or commands, which this engine refuses unless "
+                        "[security] allow_execute_code = true in its configuration")
 
 
-def restriction_problems(cls: type[Processor], where: str, script_execution_enabled: bool) -> list[str]:
-    """A processor that executes code (``executes_code``) while the configuration does not allow it."""
-    if cls.executes_code and not script_execution_enabled:
-        return [f"{where}: {SCRIPT_EXECUTION_DISABLED}"]
+def restriction_problems(cls: type[Processor], where: str, allow_execute_code: bool) -> list[str]:
+    """A processor restricted to EXECUTE_CODE (NiFi's @Restricted) while the configuration refuses it."""
+    if EXECUTE_CODE in cls.restrictions and not allow_execute_code:
+        return [f"{where}: {EXECUTE_CODE_REFUSED}"]
     return []
 
 
 def readiness_problems(flow: Flow, registry: ProcessorRegistry, processor_id: str,
-                       file_roots: FileRoots, *, script_execution_enabled: bool = False) -> list[str]:
+                       file_roots: FileRoots, *, allow_execute_code: bool = False) -> list[str]:
     """Why a processor cannot start: NiFi's validation (properties, unconnected relationships)."""
     loc = flow.find(processor_id)
     if loc is None or loc.kind != "PROCESSOR":
@@ -259,7 +260,7 @@ def readiness_problems(flow: Flow, registry: ProcessorRegistry, processor_id: st
     problems = property_problems(cls, properties, label(proc), require=True)
     problems += parameter_problems(flow, loc.group, properties, label(proc))
     problems += path_problems(cls, properties, label(proc), file_roots)
-    problems += restriction_problems(cls, label(proc), script_execution_enabled)
+    problems += restriction_problems(cls, label(proc), allow_execute_code)
     problems += service_reference_problems(flow, registry, loc.group, cls, properties, label(proc))
     problems += scheduling_problems(proc, label(proc))
     connected = {rel for c in flow.of_kind("CONNECTION")

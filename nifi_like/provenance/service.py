@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nifi_like.provenance.index import Indexer
@@ -27,8 +28,11 @@ RELEASE_INTERVAL = 2.0  # seconds between handing mapped database pages back (En
 class ProvenanceRepository:
     def __init__(self, repo: Repository, *, max_age_s: float = DEFAULT_MAX_AGE_S,
                  max_bytes: int = DEFAULT_MAX_BYTES, interval: float = 0.25,
-                 retention_interval: float = 5.0, index_batch: int = 2_000, duty: float = 0.1) -> None:
+                 retention_interval: float = 5.0, index_batch: int = 2_000, duty: float = 0.1,
+                 report: Callable[[str, str], None] | None = None) -> None:
+        """``report(level, message)`` is told when maintenance starts failing and when it recovers."""
         self.repo = repo
+        self.report = report
         self.store = ProvenanceStore(repo.env)
         # an index batch shares a group commit with sessions: 2,000 events (~10,000 keys) keep it near
         # 20 ms with sync durability; the total cost per event is the same at any batch size
@@ -43,10 +47,12 @@ class ProvenanceRepository:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.errors = 0
+        self.failing: str | None = None  # the error of the current outage, if any
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         if self._thread is None:
+            self._stop.clear()  # started again after a close
             self._thread = threading.Thread(target=self._run, name="provenance-maintenance", daemon=True)
             self._thread.start()
 
@@ -76,9 +82,10 @@ class ProvenanceRepository:
                     removed = self.retention.step()
                     if not removed:
                         next_retention = time.monotonic() + self.retention_interval
-            except Exception:  # keep maintaining: a failed batch is retried on the next round
-                self.errors += 1
-                log.exception("provenance indexing or retention failed")
+            except Exception as exc:  # keep maintaining: a failed batch is retried on the next round
+                self._failed(exc)
+            else:
+                self._recovered()
             if indexed or removed:
                 # While sessions commit, background work takes at most ``duty`` of the time: under
                 # a sustained peak the index lags (searches scan the unindexed tail) rather than
@@ -88,6 +95,25 @@ class ProvenanceRepository:
             else:
                 self._wake.wait(self.interval)
                 self._wake.clear()
+
+    def _failed(self, exc: Exception) -> None:
+        """Say so once per outage (a full disk fails every round until space is freed)."""
+        self.errors += 1
+        if self.failing is None:
+            self.failing = str(exc)
+            log.error("provenance indexing or retention failed: %s; retrying every %g s (sessions and their "
+                      "events are not affected; searches scan the events not indexed yet)", exc, self.interval,
+                      exc_info=exc)
+            if self.report is not None:
+                self.report("ERROR", f"Provenance indexing or retention failed: {exc}; retrying every "
+                                     f"{self.interval:g} s. Sessions and their events are not affected.")
+
+    def _recovered(self) -> None:
+        if self.failing is not None:
+            log.warning("provenance indexing and retention work again (after: %s)", self.failing)
+            if self.report is not None:
+                self.report("INFO", f"Provenance indexing and retention work again (after: {self.failing})")
+            self.failing = None
 
     def catch_up(self) -> None:
         """Index every committed event now (tests, shutdown, the CLI on a writable repository)."""

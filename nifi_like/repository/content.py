@@ -22,7 +22,7 @@ from typing import IO, Any
 from nifi_like.api.flowfile import Claim
 from nifi_like.repository import keys
 from nifi_like.repository.environment import Environment
-from nifi_like.repository.errors import RepositoryError
+from nifi_like.repository.errors import DamagedContentError, RepositoryError
 
 log = logging.getLogger(__name__)
 _COUNT = struct.Struct(">I")
@@ -132,13 +132,13 @@ class _RangeReader(io.RawIOBase):
             return 0
         data = self._fh.read(want)
         if len(data) < want and not data:
-            raise RepositoryError(f"claim file {self._fh.name} is truncated")
+            raise DamagedContentError(f"claim file {self._fh.name} is truncated")
         buffer[: len(data)] = data
         self._left -= len(data)
         if self._expected is not None:
             self._crc = zlib.crc32(data, self._crc)
             if self._left == 0 and self._crc != self._expected:
-                raise RepositoryError(f"claim file {self._fh.name} is damaged: the {self._length} bytes at offset "
+                raise DamagedContentError(f"claim file {self._fh.name} is damaged: the {self._length} bytes at offset "
                                       f"{self._offset} do not match their checksum")
         return len(data)
 
@@ -165,8 +165,11 @@ class ContentRepository:
         self._boot = self._next_boot()
         self._counter = itertools.count(1)
         self._load_refs()
-        existing = [int(n) for n in os.listdir(directory) if n.isdigit()]
+        existing = [int(n) for n in os.listdir(directory) if n.isascii() and n.isdigit()]
         self._next_file = itertools.count(max(existing, default=0) + 1)
+        present = set(existing)
+        #: claim files still referenced but gone (deleted behind the engine's back): number -> references
+        self.missing = {n: count for n, count in sorted(self._refs.items()) if count > 0 and n not in present}
         self._collect_unreferenced(existing)
 
     def _next_boot(self) -> int:
@@ -321,14 +324,14 @@ class ContentRepository:
             with self.env.read() as txn:
                 raw = txn.get(claim[1], db=self.env.dbs["content"])
             if raw is None:
-                raise RepositoryError(f"inline content {claim[1].hex()} is missing from the repository")
+                raise DamagedContentError(f"inline content {claim[1].hex()} is missing from the repository")
             return io.BytesIO(raw[4:])
         number, offset, length = claim[1:4]
         path = self.file_path(number)
         try:
             return io.BufferedReader(_RangeReader(path, offset, length, claim[4] if len(claim) > 4 else None))
         except FileNotFoundError as exc:
-            raise RepositoryError(f"claim file {path} is missing") from exc
+            raise DamagedContentError(f"claim file {path} is missing") from exc
 
     def read_bytes(self, claim: Claim) -> bytes:
         with self.open(claim) as stream:

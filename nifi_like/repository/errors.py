@@ -7,3 +7,8 @@ class RepositoryError(Exception):
 
 class SchemaVersionError(RepositoryError):
     """The data directory was written by an incompatible version of nifi_like."""
+
+
+class DamagedContentError(RepositoryError):
+    """Stored content cannot be read back as it was written: its claim file is missing, truncated
+    or altered (checksum mismatch), or its inline record is gone. The engine quarantines the FlowFile."""

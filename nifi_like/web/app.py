@@ -42,6 +42,7 @@ from nifi_like.web.keys import (
 from nifi_like.web.public import is_public, public
 from nifi_like.web.queues import QueueRequests
 from nifi_like.web.revisions import RevisionStore
+from nifi_like.web.tls import server_context
 
 log = logging.getLogger(__name__)
 CANVAS_DIST = Path(__file__).resolve().parents[2] / "canvas_ui" / "dist"
@@ -138,10 +139,11 @@ async def _queue_requests(app: web.Application) -> AsyncIterator[None]:
 async def serve(controller: FlowController, host: str, port: int) -> web.AppRunner:
     """Start serving; the caller stops it with ``await runner.cleanup()``."""
     app = create_app(controller)
+    tls = server_context(controller.settings)
     runner = web.AppRunner(app, access_log=None if os.environ.get("NIFI_LIKE_ACCESS_LOG") is None else log)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = web.TCPSite(runner, host, port, ssl_context=tls)
     await site.start()
-    print(f"nifi-like: web UI at http://{'[' + host + ']' if ':' in host else host}:{port}/nifi/ "
-          f"(REST at /nifi-api)", flush=True)
+    print(f"nifi-like: web UI at {'https' if tls else 'http'}://{'[' + host + ']' if ':' in host else host}:{port}"
+          f"/nifi/ (REST at /nifi-api)", flush=True)
     return runner

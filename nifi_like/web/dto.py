@@ -96,6 +96,7 @@ class Shapes:
         descriptors = {d.name: descriptor_dto(d) for d in cls.property_descriptors()} if cls else {}
         values = {name: properties.get(name, d["defaultValue"]) for name, d in descriptors.items()}
         values.update({k: v for k, v in properties.items() if k not in values})
+        values = controller.sensitivity.mask(comp, values, "CONTROLLER_SERVICE")
         references = [{"id": n.id, "component": {"id": n.id, "name": n.name, "type": n.type_name,
                                                  "referenceType": "Processor", "groupId": n.group_id,
                                                  "state": n.run_state, "activeThreadCount": n.active_threads},
@@ -143,7 +144,8 @@ class Shapes:
             "relationships": self._relationships(cls, comp),
             "supportsParallelProcessing": cls is not None and not cls.trigger_serially,
             "supportsBatching": False, "supportsSensitiveDynamicProperties": False, "persistsState": False,
-            "restricted": False, "deprecated": False, "isExtensionMissing": cls is None,
+            "restricted": bool(cls is not None and cls.restrictions), "deprecated": False,
+            "isExtensionMissing": cls is None,
             "executionNodeRestricted": bool(cls is not None and cls.primary_node_only),
             "multipleVersionsAvailable": False,
             "inputRequirement": cls.input_requirement.value if cls is not None else "INPUT_ALLOWED",
@@ -196,6 +198,7 @@ class Shapes:
                     values[name] = value
         else:
             values = dict(properties)
+        values = self.controller.sensitivity.mask(comp, values)
         return {
             "properties": values, "descriptors": descriptors, "sensitiveDynamicPropertyNames": [],
             "schedulingPeriod": str(comp.get("schedulingPeriod")), "schedulingStrategy": comp.get("schedulingStrategy"),
@@ -603,7 +606,9 @@ def descriptor_dto(descriptor: PropertyDescriptor) -> JsonObj:
 
 def processor_type(cls: type[Processor]) -> JsonObj:
     return {"type": cls.type_name(), "bundle": bundle(), "description": cls.description(),
-            "restricted": False, "tags": list(cls.tags), "explicitRestrictions": []}
+            "restricted": bool(cls.restrictions), "tags": list(cls.tags),
+            "explicitRestrictions": [{"requiredPermission": {"id": r.replace(" ", "-"), "label": r}}
+                                     for r in cls.restrictions]}
 
 
 def bulletin_entity(bulletin: Any) -> JsonObj:

@@ -41,6 +41,7 @@ async def download(request: web.Request) -> web.StreamResponse:
     definition = {"flowContents": group, "externalControllerServices": {},
                   "parameterContexts": _contexts_used(editor.flow.document, groups),
                   "parameterProviders": {}, "flowEncodingVersion": "1.0", "latest": False}
+    definition = editor.controller.sensitivity.omit(definition)  # as NiFi: sensitive values stay behind
     filename = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(group.get("name") or "flow"))
     return web.Response(body=to_json(definition, indent=True), content_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{filename}.json"'})

@@ -138,7 +138,7 @@ async def search(request: web.Request) -> web.StreamResponse:
             key = SEARCH_LISTS.get(loc.kind)
             if key is None:
                 continue
-            matches = _matches(loc.component, needle)
+            matches = _matches(loc.component, needle, request.app[CONTROLLER].sensitivity.names(loc.component))
             if matches:
                 parent = loc.group if loc.group is not loc.component else None
                 results[key].append({
@@ -153,14 +153,15 @@ SEARCH_LISTS = {"PROCESSOR": "processorResults", "CONNECTION": "connectionResult
                 "OUTPUT_PORT": "outputPortResults", "FUNNEL": "funnelResults", "LABEL": "labelResults"}
 
 
-def _matches(component: dict[str, object], needle: str) -> list[str]:
+def _matches(component: dict[str, object], needle: str, hidden: set[str]) -> list[str]:
+    """What of a component contains ``needle``; sensitive property values are never searched."""
     found = [f"{title}: {value}" for title, key in (("Id", "identifier"), ("Name", "name"), ("Type", "type"),
                                                     ("Comments", "comments"), ("Label", "label"))
              if isinstance(value := component.get(key), str) and needle in value.lower()]
     properties = component.get("properties")
     if isinstance(properties, dict):
         found += [f"Property: {name} - {value}" for name, value in properties.items()
-                  if needle in name.lower() or (isinstance(value, str) and needle in value.lower())]
+                  if needle in name.lower() or (name not in hidden and isinstance(value, str) and needle in value.lower())]
     relationships = component.get("selectedRelationships")
     if isinstance(relationships, list):
         found += [f"Relationship: {r}" for r in relationships if isinstance(r, str) and r and needle in r.lower()]

@@ -170,7 +170,7 @@ async def delete_lineage(request: web.Request) -> web.StreamResponse:
 
 def _event(request: web.Request) -> Any:
     raw = request.match_info["id"]
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_EVENT_ID:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_EVENT_ID:  # '³'.isdigit() is True
         raise BadRequest(f"'{raw}' is not a provenance event id (a number from 1 to {MAX_EVENT_ID})")
     event = request.app[CONTROLLER].provenance.store.event(int(raw))
     if event is None:

@@ -82,7 +82,7 @@ class SplitRecord(Processor):
             return
         reader, writer = services(context)
         size_text = context.get_property(self.RECORDS_PER_SPLIT).evaluate(original).value or ""
-        if not size_text.strip().isdigit() or int(size_text) < 1:
+        if not (size_text.strip().isascii() and size_text.strip().isdigit()) or int(size_text) < 1:
             route_failure(context, session, original, self.FAILURE,
                           ValueError(f"Records Per Split '{size_text}' is not a positive integer"), "split")
             return

@@ -62,7 +62,7 @@ class DistributeLoad(Processor):
 
     @classmethod
     def dynamic_property_descriptor(cls, name: str) -> PropertyDescriptor | None:
-        if not name.isdigit() or int(name) < 1:
+        if not (name.isascii() and name.isdigit()) or int(name) < 1:  # '³'.isdigit() is True
             return None  # reported as "is not a property": only relationship numbers may be weighted
         return PropertyDescriptor(name, description="The relationship Weight (positive number)", dynamic=True,
                                   validator=validators.POSITIVE_INTEGER)
@@ -70,7 +70,7 @@ class DistributeLoad(Processor):
     @classmethod
     def _count(cls, properties: Mapping[str, str | None]) -> int:
         value = properties.get(cls.NUM_RELATIONSHIPS.name) or cls.NUM_RELATIONSHIPS.default or "1"
-        return int(value) if value.strip().isdigit() and int(value) > 0 else 1
+        return int(value) if value.strip().isascii() and value.strip().isdigit() and int(value) > 0 else 1
 
     @classmethod
     def relationships_for(cls, properties: Mapping[str, str | None]) -> list[Relationship]:
@@ -82,7 +82,8 @@ class DistributeLoad(Processor):
         declared = {descriptor.name for descriptor in self.property_descriptors()}
         return [f"Property '{name}': Property Name must be a positive integer between 1 and the number of "
                 f"relationships ({count}) inclusive"
-                for name in properties if name not in declared and name.isdigit() and not 1 <= int(name) <= count]
+                for name in properties
+                if name not in declared and name.isascii() and name.isdigit() and not 1 <= int(name) <= count]
 
     def on_scheduled(self, context: ProcessContext) -> None:
         weights = {str(number): 1 for number in range(1, self._count(context.properties) + 1)}

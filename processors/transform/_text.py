@@ -83,13 +83,13 @@ def java_replacement(replacement: str, match: re.Match[str]) -> str:
         if ch == "\\" and i + 1 < size:
             out.append(replacement[i + 1])
             i += 2
-        elif ch == "$" and i + 1 < size and replacement[i + 1].isdigit():
+        elif ch == "$" and i + 1 < size and "0" <= replacement[i + 1] <= "9":
             number = int(replacement[i + 1])
             j = i + 2
             if number > groups:
                 out.append(replacement[i:j])
             else:
-                while j < size and replacement[j].isdigit() and number * 10 + int(replacement[j]) <= groups:
+                while j < size and "0" <= replacement[j] <= "9" and number * 10 + int(replacement[j]) <= groups:
                     number = number * 10 + int(replacement[j])
                     j += 1
                 out.append(match.group(number) or "")

@@ -1,8 +1,8 @@
 """ExecuteScript: run a Python script, given in the configuration, on each trigger.
 
 A script runs with the engine's rights, so the engine refuses to start ExecuteScript unless the
-configuration says ``[security] script_execution_enabled = true`` (the processor declares
-``executes_code``; flow validation checks it). A script that raises rolls its session back (its
+configuration says ``[security] allow_execute_code = true`` (the processor declares
+NiFi's EXECUTE_CODE restriction; flow validation checks it). A script that raises rolls its session back (its
 FlowFiles return to their queue, penalized), is reported as a bulletin, and the processor yields:
 nothing is lost and the engine carries on.
 """
@@ -25,6 +25,7 @@ from nifi_like.api import (
     PropertyDescriptor,
     Relationship,
 )
+from nifi_like.api.processor import EXECUTE_CODE
 
 SCRIPT_FILENAME = "<Script Body>"
 _PATH_LOCK = threading.Lock()
@@ -37,12 +38,12 @@ class ExecuteScript(Processor):
     the variables session, context, log, REL_SUCCESS and REL_FAILURE, as NiFi's Jython scripts do, plus one
     variable per dynamic property (a PropertyValue; call .evaluate(flowfile).value for its value). Only Python
     is supported, and only when the configuration enables script execution ([security]
-    script_execution_enabled = true)."""
+    allow_execute_code = true)."""
 
     tags = ("script", "python", "execute", "invoke", "groovy")
     nifi_type = "org.apache.nifi.processors.script.ExecuteScript"
     supports_dynamic_properties = True
-    executes_code = True
+    restrictions = (EXECUTE_CODE,)
 
     SCRIPT_ENGINE = PropertyDescriptor(
         "Script Engine", description="The engine to execute scripts", required=True, default="python",

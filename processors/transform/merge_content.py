@@ -158,7 +158,7 @@ class Bin:
 
 
 def _integer(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() else None
+    return int(value) if value is not None and value.isascii() and value.isdigit() else None
 
 
 class MergeContent(Processor):

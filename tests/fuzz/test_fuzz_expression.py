@@ -1,6 +1,6 @@
 """Fuzz of the Expression Language: on any text, compile and evaluate raise only ExpressionError.
 
-Bounded by default (FUZZ_EXAMPLES, 300); a long run: FUZZ_EXAMPLES=200000 pytest tests/fuzz.
+Bounded by default (FUZZ_EXAMPLES, 300); a timed run: FUZZ_SECONDS=300 (make fuzz).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from nifi_like.expression import ExpressionError, compile
 from nifi_like.expression.registry import FUNCTIONS, SUBJECTLESS
+from tests.fuzz.budget import needs_budget, run_for_budget
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -32,7 +33,11 @@ TOKENS = st.one_of(
 EXPRESSION_TEXT = st.one_of(st.text(max_size=80), st.lists(TOKENS, max_size=25).map("".join))
 
 
+TRIED = [0]
+
+
 def _compile_and_evaluate(text: str) -> None:
+    TRIED[0] += 1
     try:
         compiled = compile(text)
         compiled.evaluate(ATTRIBUTES, parameters={"p": "v", "n": "7"}, state={"s": "1"})
@@ -53,3 +58,10 @@ def test_expression_language_raises_only_expression_error(text: str) -> None:
 def test_every_function_with_odd_arguments_raises_only_expression_error(name: str, args: list[str]) -> None:
     subject = "" if name in SUBJECTLESS and name not in FUNCTIONS else "json:"
     _compile_and_evaluate("${" + subject + name + "(" + ", ".join(args) + ")}")
+
+
+@needs_budget
+def test_expression_language_for_the_fuzz_budget() -> None:
+    run_for_budget("expression language", [test_expression_language_raises_only_expression_error,
+                                           test_every_function_with_odd_arguments_raises_only_expression_error],
+                   lambda: TRIED[0])

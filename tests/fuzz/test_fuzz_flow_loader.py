@@ -1,7 +1,7 @@
 """Fuzz of the flow JSON loader: any file gives a FlowError or a list of problems, never a crash.
 
 parse_flow_json, then the flow model and flow_problems with the real ProcessorRegistry, as the
-engine does at start. Bounded by default (FUZZ_EXAMPLES, 300).
+engine does at start. Bounded by default (FUZZ_EXAMPLES, 300); a timed run: FUZZ_SECONDS=300 (make fuzz).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from nifi_like.flow.errors import FlowError
 from nifi_like.flow.model import Flow
 from nifi_like.flow.store import parse_flow_json
 from nifi_like.flow.validation import flow_problems
+from tests.fuzz.budget import needs_budget, run_for_budget
 from tests.support.flows import connection, flow, processor
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
@@ -41,8 +42,12 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.
                     max_leaves=12)
 
 
+TRIED = [0]
+
+
 def load(text: str | bytes) -> list[str]:
     """What the engine does with a flow file: parse, index, validate. Returns the problems."""
+    TRIED[0] += 1
     try:
         document = parse_flow_json(text, "fuzz.json")
     except FlowError as exc:
@@ -96,6 +101,7 @@ def test_truncated_flow_gives_flow_error(cut: int) -> None:
     text = json.dumps(VALID)
     if cut < len(text):
         with pytest.raises(FlowError):
+            TRIED[0] += 1
             parse_flow_json(text[:cut], "fuzz.json")
 
 
@@ -103,3 +109,10 @@ def test_truncated_flow_gives_flow_error(cut: int) -> None:
 @given(mutated_flows())
 def test_mutated_flow_gives_problems_not_a_crash(text: str) -> None:
     assert all(isinstance(problem, str) for problem in load(text))
+
+
+@needs_budget
+def test_flow_loader_for_the_fuzz_budget() -> None:
+    run_for_budget("flow JSON loader", [test_arbitrary_text_gives_flow_error_or_problems,
+                                        test_truncated_flow_gives_flow_error,
+                                        test_mutated_flow_gives_problems_not_a_crash], lambda: TRIED[0])

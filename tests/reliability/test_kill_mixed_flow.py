@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.reliability.conftest import Counts
 from tests.support.engine_process import EngineProcess, status
 from tests.support.flows import connection, flow, processor
 
@@ -109,7 +110,7 @@ def _drain(engine: EngineProcess, inputs: Inputs, outbox: Path) -> dict[str, obj
     return engine.status_file() or {}
 
 
-def run_kill_loop(tmp_path: Path, rounds: int, seed: int) -> None:
+def run_kill_loop(tmp_path: Path, rounds: int, seed: int, counts: Counts) -> None:
     inbox, outbox, data = tmp_path / "in", tmp_path / "out", tmp_path / "data"
     inbox.mkdir()
     inputs = Inputs(inbox)
@@ -149,6 +150,9 @@ def run_kill_loop(tmp_path: Path, rounds: int, seed: int) -> None:
           f"lines acknowledged {len(expected)}, delivered {len(delivered)}, lost {len(lost)}, "
           f"duplicates {len(duplicates)} lines = {len(redelivered)} whole input files taken again "
           f"(at-least-once source), partial duplicates {len(partial)}, twice after de-duplication by id 0")
+    counts(rounds=rounds, seed=seed, input_files=len(inputs.lines), acknowledged_lines=len(expected),
+           delivered=len(delivered), lost=len(lost), duplicate_lines=len(duplicates),
+           inputs_taken_twice=len(redelivered), partial_duplicates=len(partial))
     assert max(in_flight_at_kill) > 0, "every kill landed after the work: no kill under load"
     assert len(acknowledged) == len(inputs.lines), f"inputs never taken: {sorted(set(inputs.lines) - acknowledged)[:5]}"
     assert not lost, f"{len(lost)} acknowledged lines lost, e.g. {sorted(lost)[:5]} (seed {seed})"
@@ -164,10 +168,10 @@ def _seed() -> int:
     return int(os.environ.get("RELIABILITY_SEED") or random.SystemRandom().randrange(1 << 30))
 
 
-def test_kill_minus_nine_of_mixed_flow_five_rounds_loses_nothing(tmp_path: Path) -> None:
-    run_kill_loop(tmp_path, rounds=5, seed=_seed())
+def test_kill_minus_nine_of_mixed_flow_five_rounds_loses_nothing(tmp_path: Path, counts: Counts) -> None:
+    run_kill_loop(tmp_path, rounds=5, seed=_seed(), counts=counts)
 
 
 @pytest.mark.slow
-def test_kill_minus_nine_of_mixed_flow_twenty_five_rounds_loses_nothing(tmp_path: Path) -> None:
-    run_kill_loop(tmp_path, rounds=25, seed=_seed())
+def test_kill_minus_nine_of_mixed_flow_twenty_five_rounds_loses_nothing(tmp_path: Path, counts: Counts) -> None:
+    run_kill_loop(tmp_path, rounds=25, seed=_seed(), counts=counts)

@@ -18,12 +18,19 @@ from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from nifi_like.config import load_settings
 from nifi_like.engine.controller import FlowController
 from nifi_like.engine.registry import ProcessorRegistry
 from nifi_like.engine.session import StandardProcessSession
+from tests.reliability.conftest import Counts
 from tests.support import processors as test_processors
 from tests.support.flows import connection, flow, processor
 
@@ -47,8 +54,11 @@ class OpenSession:
 
 
 class QueueSessionCrash(RuleBasedStateMachine):
+    totals: Counter[str] = Counter()  # over every example of a run, for the reliability counts
+
     def __init__(self) -> None:
         super().__init__()
+        self.totals["examples"] += 1
         self.directory = tempfile.mkdtemp(prefix="model-")
         self.loop = asyncio.new_event_loop()
         self.registry = ProcessorRegistry()
@@ -117,6 +127,7 @@ class QueueSessionCrash(RuleBasedStateMachine):
     def commit(self, data: st.DataObject) -> None:
         pending = self.open.pop(data.draw(st.integers(0, len(self.open) - 1)))
         pending.session.commit()
+        self.totals["commits"] += 1
         if pending.taken_from:
             self.model[pending.taken_from] -= Counter(pending.taken)
         if pending.adds_to:
@@ -134,6 +145,8 @@ class QueueSessionCrash(RuleBasedStateMachine):
         self.loop.run_until_complete(self.controller.shutdown())
         self.controller = self._open(None)
         self.crashes += 1
+        self.totals["crashes"] += 1
+        self.totals["flowfiles checked after a crash"] += sum(sum(self.model[q].values()) for q in ("A", "B"))
         repo = self.controller.repo
         for queue in ("A", "B"):
             key = self.controller.connections[self.ids[queue]].key
@@ -160,7 +173,13 @@ class QueueSessionCrash(RuleBasedStateMachine):
             shutil.rmtree(self.directory, ignore_errors=True)
 
 
-QueueSessionCrash.TestCase.settings = settings(
-    max_examples=EXAMPLES, stateful_step_count=30, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-test_queue_session_crash_matches_the_model = QueueSessionCrash.TestCase
+SETTINGS = settings(max_examples=EXAMPLES, stateful_step_count=30, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def test_queue_session_crash_matches_the_model(counts: Counts) -> None:
+    QueueSessionCrash.totals = Counter()
+    run_state_machine_as_test(QueueSessionCrash, settings=SETTINGS)
+    totals = QueueSessionCrash.totals
+    counts(state_machine_runs=totals["examples"], commits=totals["commits"], crashes=totals["crashes"],
+           flowfiles_checked_after_a_crash=totals["flowfiles checked after a crash"])

@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 
+from tests.reliability.conftest import Counts
 from tests.support.engine_process import ROOT, EngineProcess
 from tests.support.flows import connection, flow, processor
 
@@ -48,7 +49,7 @@ async def _status_messages(ws: aiohttp.ClientWebSocketResponse, timeout: float) 
     return result
 
 
-async def test_sigstop_sigcont_keeps_token_websocket_and_data(tmp_path: Path) -> None:
+async def test_sigstop_sigcont_keeps_token_websocket_and_data(tmp_path: Path, counts: Counts) -> None:
     inbox, outbox, data = tmp_path / "in", tmp_path / "out", tmp_path / "data"
     inbox.mkdir()
     data.mkdir()
@@ -118,6 +119,8 @@ async def test_sigstop_sigcont_keeps_token_websocket_and_data(tmp_path: Path) ->
     assert code == 0
     delivered = sorted(p for p in os.listdir(outbox) if not p.startswith("."))
     print(f"files {expected}, delivered {len(delivered)}, lost {expected - len(delivered)}")
+    counts(stops=1, files=expected, acknowledged=expected - len(os.listdir(inbox)), delivered=len(delivered),
+           lost=expected - len(delivered), token_after_sigcont="ok")
     assert delivered == [f"f{n:05d}.txt" for n in range(expected)]
     for n in range(expected):
         assert (outbox / f"f{n:05d}.txt").read_text() == f"file {n}\n" * (1 + n % 5)

@@ -22,10 +22,15 @@ def free_port() -> int:
 
 class EngineProcess:
     def __init__(self, data_dir: str, flow_file: str | None = None, *, log_path: str | None = None,
-                 port: int | None = None, extra_args: tuple[str, ...] = (), extra_conf: str = "") -> None:
+                 port: int | None = None, extra_args: tuple[str, ...] = (), extra_conf: str = "",
+                 web_conf: str = "") -> None:
+        """``web_conf``: lines for the [web] section of the engine's configuration (TLS, for one);
+        ``extra_conf``: further sections."""
         conf = os.path.join(os.path.dirname(os.path.abspath(data_dir)), "nifi_like.toml")
         with open(conf, "w") as fh:  # file processors may use the test's directory (the data dir stays refused)
-            fh.write(f"[security]\nfile_roots = [{json.dumps(os.path.dirname(os.path.abspath(data_dir)))}]\n")
+            fh.write(f"[security]\nfile_roots = [{json.dumps(os.path.dirname(os.path.abspath(data_dir)))}]\n"
+                     f"sensitive_props_key_file = {json.dumps(os.path.join(os.path.dirname(conf), 'sensitive.key'))}\n"
+                     f"[web]\n{web_conf}\n")
             fh.write(extra_conf)
         self.port = port or free_port()
         args = [sys.executable, "-m", "nifi_like.cli", "run", "--data", data_dir, "--port", str(self.port),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 
 from nifi_like.api import (
@@ -15,6 +16,7 @@ from nifi_like.api import (
     Relationship,
     validators,
 )
+from nifi_like.api.processor import EXECUTE_CODE
 
 
 class Emit(Processor):
@@ -197,5 +199,21 @@ class Fail(Processor):
             Fail.seen.append(ff.attributes.get("n", ""))
             session.transfer(session.put_attribute(ff, "failed", "yes"), self.FAILURE)
 
-ALL = (Emit, Pass, Explode, Penalize, Yielder, Lifecycle, Number, Fail)
+class RunCommand(Processor):
+    """Runs a command (no shell) and writes its standard output into a new FlowFile: code execution."""
+
+    restrictions = (EXECUTE_CODE,)
+    input_requirement = InputRequirement.INPUT_FORBIDDEN
+    COMMAND = PropertyDescriptor("Command", required=True, default="/bin/echo")
+    ARGUMENTS = PropertyDescriptor("Arguments", default="")
+    SUCCESS = Relationship("success", "The command's output")
+
+    def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
+        command = [context.get_property(self.COMMAND).value or "/bin/echo",
+                   *(context.get_property(self.ARGUMENTS).value or "").split()]
+        output = subprocess.run(command, capture_output=True, check=True, timeout=30).stdout
+        session.transfer(session.write(session.create(), output), self.SUCCESS)
+
+
+ALL = (Emit, Pass, Explode, Penalize, Yielder, Lifecycle, Number, Fail, RunCommand)
 SERVICES = (Sequence,)

@@ -6,6 +6,7 @@ import asyncio
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,7 @@ import requests
 from nifi_like.config import load_settings
 from nifi_like.engine.controller import FlowController
 from nifi_like.web import serve, set_single_user_credentials
+from tests.fuzz.budget import SECONDS, needs_budget, run_for_budget
 from tests.integration.web.conftest import PASSWORD, USER
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -92,26 +94,52 @@ def test_the_document_lists_every_route_and_model(live: tuple[LiveServer, str]) 
     assert doc["paths"]["/access/token"]["post"]["security"] == []
 
 
-def test_no_server_errors_and_no_schema_violations(live: tuple[LiveServer, str]) -> None:
+def _fuzz_every_operation(server: LiveServer, token: str, examples: int,
+                          deadline: float = float("inf")) -> tuple[int, int]:
     """Schemathesis cases for every operation (its pytest plugin does not run under pytest 9, so the
-    operations are driven through hypothesis directly)."""
-    server, token = live
+    operations are driven through hypothesis directly), until ``deadline`` (monotonic) if given.
+    Returns (operations, cases)."""
     schema = schemathesis.openapi.from_url(f"{server.url}/nifi-api/openapi.json")
     schema.config.update(base_url=f"{server.url}/nifi-api")
     headers = {"Authorization": f"Bearer {token}"}
-    checked = 0
+    checked, cases = 0, [0]
     for result in schema.get_all_operations():
+        if time.monotonic() > deadline:
+            break
         operation = result.ok()
         if operation.path in ("/access/token", "/access/logout"):
             continue  # random passwords only exercise the throttle; a logout would end the test's token
 
         @hypothesis.given(case=st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
                                          operation.as_strategy(GenerationMode.NEGATIVE)))
-        @hypothesis.settings(max_examples=EXAMPLES, deadline=None, database=None,
+        @hypothesis.settings(max_examples=examples, deadline=None, database=None,
                              suppress_health_check=list(hypothesis.HealthCheck))
         def run(case: Any) -> None:
+            cases[0] += 1
             case.call_and_validate(headers=headers, excluded_checks=REQUEST_ACCEPTANCE_CHECKS)
         run()
         checked += 1
+    return checked, cases[0]
+
+
+def test_no_server_errors_and_no_schema_violations(live: tuple[LiveServer, str]) -> None:
+    server, token = live
+    checked, _ = _fuzz_every_operation(server, token, EXAMPLES)
     assert checked > 50
+    headers = {"Authorization": f"Bearer {token}"}
+    assert requests.get(f"{server.url}/nifi-api/flow/about", headers=headers, timeout=10).status_code == 200
+
+
+@needs_budget
+def test_rest_api_for_the_fuzz_budget(live: tuple[LiveServer, str]) -> None:
+    """`make fuzz`: passes (rounds) over every operation, 25 cases each, until FUZZ_SECONDS have passed."""
+    server, token = live
+    cases = [0]
+
+    deadline = time.monotonic() + SECONDS
+
+    def one_pass() -> None:
+        cases[0] += _fuzz_every_operation(server, token, 25, deadline)[1]
+    run_for_budget("REST API (schemathesis)", [one_pass], lambda: cases[0])
+    headers = {"Authorization": f"Bearer {token}"}
     assert requests.get(f"{server.url}/nifi-api/flow/about", headers=headers, timeout=10).status_code == 200

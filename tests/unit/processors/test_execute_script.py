@@ -12,6 +12,7 @@ import pytest
 from nifi_like.api.files import FileRoots
 from nifi_like.config import load_settings
 from nifi_like.engine.controller import ComponentStateError
+from nifi_like.flow.errors import FlowError
 from nifi_like.flow_testing import FlowRunner
 from nifi_like.testing import TestRunner
 from processors.transform.execute_script import ExecuteScript
@@ -37,25 +38,25 @@ UPPERCASE = textwrap.dedent("""
 def test_disabled_by_default_with_a_message_saying_how_to_enable_it() -> None:
     with TestRunner(ExecuteScript, {"Script Body": UPPERCASE}) as runner:
         [problem] = runner.assert_not_valid()
-        assert "script execution is disabled" in problem
-        assert "script_execution_enabled = true" in problem and "[security]" in problem
+        assert "runs scripts or commands" in problem
+        assert "allow_execute_code = true" in problem and "[security]" in problem
         with pytest.raises(AssertionError):
             runner.run()
 
 
 def test_the_shipped_configuration_disables_script_execution(tmp_path: Path) -> None:
-    assert load_settings().script_execution_enabled is False
+    assert load_settings().allow_execute_code is False
     conf = tmp_path / "nifi_like.toml"
-    conf.write_text("[security]\nscript_execution_enabled = true\n")
-    assert load_settings(str(conf)).script_execution_enabled is True
-    conf.write_text('[security]\nscript_execution_enabled = "yes"\n')
-    with pytest.raises(ValueError, match="security.script_execution_enabled"):
+    conf.write_text("[security]\nallow_execute_code = true\n")
+    assert load_settings(str(conf)).allow_execute_code is True
+    conf.write_text('[security]\nallow_execute_code = "yes"\n')
+    with pytest.raises(ValueError, match="security.allow_execute_code"):
         load_settings(str(conf))
 
 
 def test_script_sees_session_context_log_relationships_and_dynamic_properties(expression_language: None) -> None:
     with TestRunner(ExecuteScript, {"Script Body": UPPERCASE, "greeting": "hi ${filename}"},
-                    script_execution_enabled=True) as runner:
+                    allow_execute_code=True) as runner:
         runner.enqueue(b'{"a": "b"}', {"filename": "good.json"})
         runner.enqueue(b"{not json", {"filename": "bad.json"})
         runner.run()
@@ -70,7 +71,7 @@ def test_script_sees_session_context_log_relationships_and_dynamic_properties(ex
 @pytest.mark.parametrize("failure", ["raise RuntimeError('boom')", "import sys; sys.exit(3)"])
 def test_a_failing_script_rolls_back_with_a_bulletin(failure: str) -> None:
     script = "flowfile = session.get()\nflowfile = session.put_attribute(flowfile, 'touched', 'yes')\n" + failure
-    with TestRunner(ExecuteScript, {"Script Body": script}, script_execution_enabled=True) as runner:
+    with TestRunner(ExecuteScript, {"Script Body": script}, allow_execute_code=True) as runner:
         runner.enqueue(b"kept", {"filename": "a"})
         runner.run()
         runner.assert_transferred("success", 0)
@@ -82,15 +83,15 @@ def test_a_failing_script_rolls_back_with_a_bulletin(failure: str) -> None:
 
 
 def test_bad_configurations_are_invalid() -> None:
-    with TestRunner(ExecuteScript, {}, script_execution_enabled=True) as runner:
+    with TestRunner(ExecuteScript, {}, allow_execute_code=True) as runner:
         assert any("Exactly one of Script File or Script Body" in p for p in runner.assert_not_valid())
     with TestRunner(ExecuteScript, {"Script Body": "x = 1", "Script File": "/tmp/x.py"},
-                    script_execution_enabled=True) as runner:
+                    allow_execute_code=True) as runner:
         assert any("Exactly one of Script File or Script Body" in p for p in runner.assert_not_valid())
-    with TestRunner(ExecuteScript, {"Script Body": "def broken(:\n"}, script_execution_enabled=True) as runner:
+    with TestRunner(ExecuteScript, {"Script Body": "def broken(:\n"}, allow_execute_code=True) as runner:
         assert any("syntax error at line 1" in p for p in runner.assert_not_valid())
     with TestRunner(ExecuteScript, {"Script Body": "x = 1", "Script Engine": "groovy"},
-                    script_execution_enabled=True) as runner:
+                    allow_execute_code=True) as runner:
         assert any("not one of the allowed values" in p for p in runner.assert_not_valid())
 
 
@@ -103,11 +104,11 @@ def test_script_file_and_module_directory(tmp_path: Path) -> None:
                       "session.transfer(session.write(flowfile, nifi_like_script_helper.shout(session.read_bytes("
                       "flowfile))), REL_SUCCESS)\n")
     with TestRunner(ExecuteScript, {"Script File": str(script), "Module Directory": str(modules)},
-                    script_execution_enabled=True, file_roots=FileRoots.of([str(tmp_path)])) as runner:
+                    allow_execute_code=True, file_roots=FileRoots.of([str(tmp_path)])) as runner:
         runner.enqueue(b"hey")
         runner.run()
         runner.get_flowfiles_for_relationship("success")[0].assert_content_equals(b"HEY!")
-    with TestRunner(ExecuteScript, {"Script File": "/etc/hostname"}, script_execution_enabled=True,
+    with TestRunner(ExecuteScript, {"Script File": "/etc/hostname"}, allow_execute_code=True,
                     file_roots=FileRoots.of([str(tmp_path)])) as runner:
         assert any("outside the allowed file roots" in p for p in runner.assert_not_valid())
 
@@ -121,7 +122,8 @@ def _script_flow(script: str) -> dict[str, object]:
 
 
 def test_the_engine_refuses_to_start_it_when_disabled() -> None:
-    with pytest.raises(ComponentStateError, match="script_execution_enabled = true"):
+    # refused when the flow loads, as any flow holding a processor restricted to executing code
+    with pytest.raises((ComponentStateError, FlowError), match="allow_execute_code = true"):
         FlowRunner(_script_flow("pass"), inputs=["In"], outputs=["Out"])
 
 
@@ -130,7 +132,7 @@ def test_in_a_running_engine_a_broken_script_loses_nothing() -> None:
               "    if session.read_bytes(flowfile) == b'bad':\n        raise ValueError('bad input')\n"
               "    session.transfer(flowfile, REL_SUCCESS)\n")
     with FlowRunner(_script_flow(script), inputs=["In"], outputs=["Out"],
-                    settings={"script_execution_enabled": True}) as runner:
+                    settings={"allow_execute_code": True}) as runner:
         runner.enqueue("In", b"good")
         runner.enqueue("In", b"bad")
         deadline = time.monotonic() + 20  # never idle: the bad FlowFile is retried after each penalty
