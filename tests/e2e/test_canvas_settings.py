@@ -3,13 +3,18 @@ set in the browser and read back through the REST API."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import ARTIFACTS, screenshot
 from tests.e2e.server import RunningServer
+from tests.support.cluster import ETCD, Etcd, Node
+from tests.support.cluster import PASSWORD as CLUSTER_PASSWORD
+from tests.support.cluster import USER as CLUSTER_USER
 from tests.e2e.test_canvas import processor, queue_label
 from tests.e2e.test_canvas_tools import enter, import_chain
 
@@ -110,3 +115,38 @@ def test_prioritizers_load_balancing_and_execution_are_saved(logged_in: Page, se
     assert (config["executionNode"], config["nifiLikeInstances"]) == ("ALL", 3)
     screenshot(page, "processor-placement-badges")
     assert (ARTIFACTS / "processor-placement-badges.png").exists()
+
+
+def test_placement_badge_lists_the_nodes_in_a_cluster(browser: Browser, canvas_built: None, tmp_path: Path) -> None:
+    """On a one-node cluster (real etcd, a node process): the badge's tooltip names the node it runs on."""
+    if not os.path.exists(ETCD):
+        pytest.skip("etcd-server is not installed")
+    etcd = Etcd(str(tmp_path / "etcd"))
+    node = Node(str(tmp_path), "n1", etcd.url)
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        node.wait_ready()
+        for name, config in (("Primary", {"executionNode": "PRIMARY"}), ("Two", {"nifiLikeInstances": 2})):
+            body = {"revision": {"version": 0}, "component": {
+                "type": "UpdateAttribute", "name": name, "position": {"x": 100 + 400 * len(name), "y": 100},
+                "config": config}}
+            reply = node.call("POST", "/process-groups/root/processors", body)
+            assert reply.status_code == 201, reply.text
+            assert "nifiLikePlacement" in reply.json()["component"]
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{node.port}/nifi/")
+        page.get_by_label("Username").fill(CLUSTER_USER)
+        page.get_by_label("Password").fill(CLUSTER_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        primary = processor(page, "Primary").get_by_test_id("placement-badge")
+        expect(primary).to_have_text("P")
+        expect(primary).to_have_attribute("title", "Primary node only; runs on:\nn1")
+        # Two instances wanted, one node to place them on: it runs once, on n1.
+        two = processor(page, "Two").get_by_test_id("placement-badge")
+        expect(two).to_have_text("×2")
+        expect(two).to_have_attribute("title", "2 instances; runs on:\nn1")
+        screenshot(page, "cluster-placement-badges")
+    finally:
+        context.close()
+        node.stop()
+        etcd.stop()
