@@ -12,11 +12,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import ARTIFACTS, screenshot
 from tests.e2e.server import RunningServer
+from tests.e2e.test_canvas import processor, queue_label
+from tests.e2e.test_canvas_tools import enter, import_chain
 from tests.support.cluster import ETCD, Etcd, Node
 from tests.support.cluster import PASSWORD as CLUSTER_PASSWORD
 from tests.support.cluster import USER as CLUSTER_USER
-from tests.e2e.test_canvas import processor, queue_label
-from tests.e2e.test_canvas_tools import enter, import_chain
 
 PRIORITIZER = "org.apache.nifi.prioritizer.NewestFlowFileFirstPrioritizer"
 
