@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { Dialog } from "./Dialog";
 import { getProcessor, updateProcessor } from "./ops";
 import { shortType } from "./format";
+import { executionConfig, executionOf, type Execution, type ExecutionMode } from "./placement";
 import type { ProcessorEntity, PropertyDescriptor } from "./types";
 
 /** The property a message is about, when it names one as "Property 'Name' ..." or "'Name' ...". */
@@ -60,6 +61,7 @@ export function ConfigDialog({
   const [name, setName] = useState("");
   const [schedulingPeriod, setSchedulingPeriod] = useState("");
   const [tasks, setTasks] = useState(1);
+  const [execution, setExecution] = useState<Execution>({ mode: "ALL", instances: 1 });
   const [properties, setProperties] = useState<Record<string, string | null>>({});
   const [removed, setRemoved] = useState<string[]>([]);
   const [autoTerminated, setAutoTerminated] = useState<string[]>([]);
@@ -72,6 +74,7 @@ export function ConfigDialog({
     setName(loaded.component.name);
     setSchedulingPeriod(loaded.component.config.schedulingPeriod);
     setTasks(loaded.component.config.concurrentlySchedulableTaskCount);
+    setExecution(executionOf(loaded));
     setProperties({ ...loaded.component.config.properties });
     setRemoved([]);
     setAutoTerminated(loaded.component.config.autoTerminatedRelationships ?? []);
@@ -138,6 +141,7 @@ export function ConfigDialog({
           schedulingPeriod,
           concurrentlySchedulableTaskCount: tasks,
           autoTerminatedRelationships: autoTerminated,
+          ...executionConfig(execution),
         },
       });
       load(saved);
@@ -194,6 +198,37 @@ export function ConfigDialog({
               aria-label="Concurrent tasks"
             />
           </label>
+          <label>
+            Execution
+            <select
+              value={execution.mode}
+              disabled={component.executionNodeRestricted}
+              title={component.executionNodeRestricted ? "This processor type runs on the primary node only" : undefined}
+              onChange={(e) => setExecution({ ...execution, mode: e.target.value as ExecutionMode })}
+              aria-label="Execution"
+            >
+              <option value="ALL">All nodes</option>
+              <option value="PRIMARY">Primary node only</option>
+              <option value="INSTANCES">N instances</option>
+            </select>
+          </label>
+          {execution.mode === "INSTANCES" && (
+            <label>
+              Instances
+              <input
+                type="number"
+                min={1}
+                value={execution.instances}
+                onChange={(e) => setExecution({ ...execution, instances: Math.max(1, Math.floor(Number(e.target.value))) })}
+                aria-label="Instances"
+              />
+            </label>
+          )}
+          {component.nifiLikePlacement && (
+            <div className="hint placement-nodes" data-testid="placement-nodes">
+              Runs on: {component.nifiLikePlacement.nodes.join(", ") || "no node yet"}
+            </div>
+          )}
         </div>
       </section>
       <section className="config-section">

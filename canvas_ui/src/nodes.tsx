@@ -4,6 +4,7 @@
 import { Handle, Position, useStore, type Node, type NodeProps } from "@xyflow/react";
 import { countAndSize, formatCount, formatSize, shortType } from "./format";
 import { useLiveRecord } from "./live";
+import { placementBadge } from "./placement";
 import type { FunnelEntity, LabelEntity, PortEntity, ProcessGroupEntity, ProcessorEntity } from "./types";
 
 export type ProcessorNodeType = Node<{ entity: ProcessorEntity }, "processor">;
@@ -56,6 +57,7 @@ export function ProcessorNode({ id, data, selected }: NodeProps<ProcessorNodeTyp
   const errors = component.validationErrors ?? [];
   const threads = live?.activeThreadCount ?? snap.activeThreadCount;
   const bulletins = live?.bulletins ?? data.entity.bulletins.length;
+  const placement = placementBadge(data.entity);
   return (
     <div className={`processor-node ${selected ? "selected" : ""}`} data-testid="processor" data-name={component.name}>
       <Handle type="target" position={Position.Top} className="handle" />
@@ -67,6 +69,11 @@ export function ProcessorNode({ id, data, selected }: NodeProps<ProcessorNodeTyp
             {shortType(component.type)} <span className="bundle">{component.bundle.artifact}</span>
           </div>
         </div>
+        {placement && (
+          <span className="badge placement" title={placement.title} data-testid="placement-badge">
+            {placement.text}
+          </span>
+        )}
         {threads > 0 && (
           <span className="badge threads" title="Active threads">
             {threads}

@@ -42,6 +42,17 @@ export interface ProcessorConfig {
   autoTerminatedRelationships: string[];
   penaltyDuration: string;
   yieldDuration: string;
+  /** "ALL" (every node, or N instances with nifiLikeInstances) or "PRIMARY" */
+  executionNode?: string;
+  /** With executionNode ALL in a cluster: run this many instances; 0 runs it on every node */
+  nifiLikeInstances?: number;
+}
+
+/** In a cluster: how and on which nodes a processor runs. */
+export interface Placement {
+  execution: string | number;
+  nodes: string[];
+  runsHere: boolean;
 }
 
 export interface ProcessorSnapshot {
@@ -73,6 +84,8 @@ export interface ProcessorEntity {
     validationStatus: string;
     validationErrors?: string[] | null;
     inputRequirement?: string;
+    executionNodeRestricted?: boolean;
+    nifiLikePlacement?: Placement;
   };
   status: { runStatus: string; aggregateSnapshot: ProcessorSnapshot };
 }
@@ -110,6 +123,10 @@ export interface ConnectionEntity {
     backPressureObjectThreshold: number;
     backPressureDataSizeThreshold: string;
     flowFileExpiration: string;
+    prioritizers?: string[];
+    loadBalanceStrategy?: string;
+    loadBalancePartitionAttribute?: string;
+    loadBalanceCompression?: string;
   };
   status: { aggregateSnapshot: ConnectionSnapshot };
 }
