@@ -52,6 +52,7 @@ class ClusterBinding:
         self._placement: dict[str, list[str]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: asyncio.Task[None] | None = None
+        self._leaving = False
         self._again = False
         self._halted = False  # this node is OFFLOADING or OFFLOADED: no processor runs
         #: Moves every FlowFile queued here to the other nodes, returns how many (None: nothing to do).
@@ -86,6 +87,10 @@ class ClusterBinding:
         await self.reconcile()
 
     async def leave(self) -> None:
+        # From here on no cluster change is applied: one that started processors while the engine
+        # shuts down would race its stop (a processor started after the stop looked at it keeps running,
+        # and the shutdown waits for it forever).
+        self._leaving = True
         if self._pending is not None:
             await asyncio.gather(self._pending, return_exceptions=True)
         await self.coordinator.stop()
@@ -132,7 +137,7 @@ class ClusterBinding:
         loop.call_soon_threadsafe(self._schedule, kind)
 
     def _schedule(self, kind: str) -> None:
-        if self.controller.closed:
+        if self.controller.closed or self._leaving:
             return
         if self._pending is not None and not self._pending.done():
             self._again = True
@@ -152,7 +157,7 @@ class ClusterBinding:
                     await self.offload()
             except Exception:
                 log.exception("applying a cluster change failed")
-            if not self._again or self.controller.closed:
+            if not self._again or self.controller.closed or self._leaving:
                 return
 
     async def offload(self) -> None:

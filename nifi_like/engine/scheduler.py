@@ -63,6 +63,7 @@ class Scheduler:
         self.provenance = provenance
         self.executor = ThreadPoolExecutor(max_threads, thread_name_prefix="nifi-task")
         self._tasks: dict[str, list[asyncio.Future[None]]] = {}
+        self._stopping: set[str] = set()  # nodes whose stop waits for their tasks to end
         self.placement: Placement | None = None  # None: a standalone node runs everything
 
     def permits(self, node: Node) -> bool:
@@ -75,19 +76,32 @@ class Scheduler:
         return node.context
 
     async def start(self, node: Node) -> None:
-        """Call on_scheduled, then run the node's concurrent tasks until ``stop``."""
-        if node.id in self._tasks:
+        """Call on_scheduled, then run the node's concurrent tasks until ``stop``.
+
+        The node is claimed before on_scheduled runs, so a start racing it does nothing and a stop
+        racing it wins (the processor is then stopped again, never left running); a start while a
+        stop still waits for the old tasks does nothing either."""
+        if node.id in self._tasks or node.id in self._stopping:
             return
+        claim: list[asyncio.Future[None]] = []
+        self._tasks[node.id] = claim
         loop = asyncio.get_running_loop()
         node.loop = loop
         node.context = None
         context = self.context_for(node)
-        await loop.run_in_executor(self.executor, node.processor.on_scheduled, context)
+        try:
+            await loop.run_in_executor(self.executor, node.processor.on_scheduled, context)
+        except BaseException:
+            if self._tasks.get(node.id) is claim:
+                del self._tasks[node.id]
+            raise
+        if self._tasks.get(node.id) is not claim:  # stopped while on_scheduled ran
+            await loop.run_in_executor(self.executor, node.processor.on_stopped, context)
+            return
         node.run_state = "RUNNING"
         node.yielded_until = 0.0
         node.signal.clear()
-        self._tasks[node.id] = [self._spawn(node, context, index, loop)
-                                for index in range(max(1, node.concurrent_tasks))]
+        claim.extend(self._spawn(node, context, index, loop) for index in range(max(1, node.concurrent_tasks)))
 
     async def run_once(self, node: Node) -> None:
         """on_scheduled, one trigger (committed and durable), on_stopped; the node stays stopped."""
@@ -134,12 +148,17 @@ class Scheduler:
             node.run_state = "STOPPED"
         node.wake(force=True)
         if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-            context = self.context_for(node)
+            self._stopping.add(node.id)
             try:
-                await asyncio.get_running_loop().run_in_executor(self.executor, node.processor.on_stopped, context)
-            except Exception as exc:
-                self._bulletin(node, f"on_stopped failed: {exc!r}")
+                await asyncio.gather(*tasks, return_exceptions=True)
+                context = self.context_for(node)
+                try:
+                    await asyncio.get_running_loop().run_in_executor(self.executor, node.processor.on_stopped,
+                                                                     context)
+                except Exception as exc:
+                    self._bulletin(node, f"on_stopped failed: {exc!r}")
+            finally:
+                self._stopping.discard(node.id)
 
     def is_scheduled(self, node: Node) -> bool:
         return node.id in self._tasks

@@ -123,3 +123,31 @@ async def test_invalid_processor_is_not_started(make_controller: Any) -> None:
     with pytest.raises(ComponentStateError, match="relationship 'success' is not connected"):
         await controller.start(sink["identifier"])
     assert controller.status()["processors"][1]["run_status"] == "Invalid"
+
+
+async def test_a_stop_racing_a_start_wins_and_nothing_hangs(make_controller: Any, monkeypatch: Any) -> None:
+    """A cluster change may start a processor while the engine stops it: the stop must win, and the
+    old trigger threads must not be revived (the stop would then wait for them forever)."""
+    life = processor("life", "Lifecycle", state="ENABLED", auto_terminate=("success",))
+    controller = make_controller()
+    await controller.load(flow([life], []))
+    node = controller.nodes[life["identifier"]]
+    slow = time.sleep
+
+    def slow_on_scheduled(self: Any, context: Any) -> None:
+        Lifecycle.calls.append("on_scheduled")
+        slow(0.3)
+
+    monkeypatch.setattr(Lifecycle, "on_scheduled", slow_on_scheduled)
+    starting = asyncio.ensure_future(controller.scheduler.start(node))
+    await asyncio.sleep(0.05)  # on_scheduled is running
+    await asyncio.wait_for(controller.scheduler.stop(node), 5)
+    await asyncio.wait_for(starting, 5)
+    assert not controller.scheduler.is_scheduled(node) and node.run_state != "RUNNING"
+    assert Lifecycle.calls[-2:] == ["on_scheduled", "on_stopped"]
+    await controller.scheduler.start(node)  # a running processor being stopped...
+    stopping = asyncio.ensure_future(controller.scheduler.stop(node))
+    await controller.scheduler.start(node)  # ...is not restarted under the stop's feet
+    await asyncio.wait_for(stopping, 5)
+    assert not controller.scheduler.is_scheduled(node)
+    await asyncio.wait_for(controller.shutdown(), 10)
