@@ -64,6 +64,7 @@ class Scheduler:
         self.executor = ThreadPoolExecutor(max_threads, thread_name_prefix="nifi-task")
         self._tasks: dict[str, list[asyncio.Future[None]]] = {}
         self._stopping: set[str] = set()  # nodes whose stop waits for their tasks to end
+        self._running: dict[str, Node] = {}  # component id -> the node object its tasks run on
         self.placement: Placement | None = None  # None: a standalone node runs everything
 
     def permits(self, node: Node) -> bool:
@@ -85,6 +86,7 @@ class Scheduler:
             return
         claim: list[asyncio.Future[None]] = []
         self._tasks[node.id] = claim
+        self._running[node.id] = node  # the object the tasks run on, whatever replaces it in the flow
         loop = asyncio.get_running_loop()
         node.loop = loop
         node.context = None
@@ -94,6 +96,7 @@ class Scheduler:
         except BaseException:
             if self._tasks.get(node.id) is claim:
                 del self._tasks[node.id]
+                self._running.pop(node.id, None)
             raise
         if self._tasks.get(node.id) is not claim:  # stopped while on_scheduled ran
             await loop.run_in_executor(self.executor, node.processor.on_stopped, context)
@@ -144,16 +147,20 @@ class Scheduler:
     async def stop(self, node: Node) -> None:
         """Stop triggering; wait for triggers in progress to finish and commit; on_stopped."""
         tasks = self._tasks.pop(node.id, [])
-        if node.run_state == "RUNNING":
-            node.run_state = "STOPPED"
-        node.wake(force=True)
+        # The tasks run on the node object that was started; a flow change may have put another
+        # object for the same component in its place meanwhile: stop the one the tasks see.
+        running = self._running.pop(node.id, node)
+        for each in (running, node):
+            if each.run_state == "RUNNING":
+                each.run_state = "STOPPED"
+            each.wake(force=True)
         if tasks:
             self._stopping.add(node.id)
             try:
                 await asyncio.gather(*tasks, return_exceptions=True)
-                context = self.context_for(node)
+                context = self.context_for(running)
                 try:
-                    await asyncio.get_running_loop().run_in_executor(self.executor, node.processor.on_stopped,
+                    await asyncio.get_running_loop().run_in_executor(self.executor, running.processor.on_stopped,
                                                                      context)
                 except Exception as exc:
                     self._bulletin(node, f"on_stopped failed: {exc!r}")

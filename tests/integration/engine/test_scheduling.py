@@ -151,3 +151,22 @@ async def test_a_stop_racing_a_start_wins_and_nothing_hangs(make_controller: Any
     await asyncio.wait_for(stopping, 5)
     assert not controller.scheduler.is_scheduled(node)
     await asyncio.wait_for(controller.shutdown(), 10)
+
+
+async def test_stop_reaches_the_tasks_even_when_a_flow_change_replaced_the_node(make_controller: Any,
+                                                                               monkeypatch: Any) -> None:
+    life = processor("life", "Lifecycle", state="ENABLED", auto_terminate=("success",))
+    controller = make_controller()
+    await controller.load(flow([life], []))
+    started = controller.nodes[life["identifier"]]
+    slow = time.sleep
+    monkeypatch.setattr(Lifecycle, "on_scheduled", lambda self, context: slow(0.3))
+    starting = asyncio.ensure_future(controller.scheduler.start(started))
+    await asyncio.sleep(0.05)
+    controller.sync_runtime()  # a cluster flow arriving mid-start rebuilds the node (not RUNNING yet)
+    replaced = controller.nodes[life["identifier"]]
+    assert replaced is not started
+    await asyncio.wait_for(starting, 5)
+    await asyncio.wait_for(controller.scheduler.stop(replaced), 5)
+    assert started.run_state != "RUNNING" and not controller.scheduler.is_scheduled(replaced)
+    await asyncio.wait_for(controller.shutdown(), 10)
