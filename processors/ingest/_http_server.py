@@ -4,11 +4,29 @@
 from __future__ import annotations
 
 import asyncio
+import queue
 import threading
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
+
+T = TypeVar("T")
+
+
+def take_batch(requests: queue.Queue[T], wait: float, limit: int) -> list[T]:
+    """Up to ``limit`` requests the server handed over: waits ``wait`` seconds for the first,
+    then takes what is already there (empty when none came)."""
+    try:
+        batch = [requests.get(timeout=wait)]
+    except queue.Empty:
+        return []
+    while len(batch) < limit:
+        try:
+            batch.append(requests.get_nowait())
+        except queue.Empty:
+            break
+    return batch
 
 
 class HttpServer:

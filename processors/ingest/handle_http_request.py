@@ -32,7 +32,7 @@ from nifi_like.api import (
     Relationship,
     validators,
 )
-from processors.ingest._http_server import HttpServer
+from processors.ingest._http_server import HttpServer, take_batch
 from processors.services.http_context_map_api import HttpContextMap, HttpExchange
 
 CONTEXT_IDENTIFIER = "http.context.identifier"
@@ -219,16 +219,9 @@ class HandleHttpRequest(Processor):
         return handle
 
     def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
-        try:
-            first = self._queue.get(timeout=POLL_WAIT)
-        except queue.Empty:
+        exchanges = take_batch(self._queue, POLL_WAIT, BATCH)
+        if not exchanges:
             return
-        exchanges = [first]
-        while len(exchanges) < BATCH:
-            try:
-                exchanges.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
         context_map: HttpContextMap = context.get_property(self.HTTP_CONTEXT_MAP).as_controller_service()
         registered: list[tuple[str, _Exchange]] = []
         session.on_rollback(lambda: _refuse(context_map, registered))

@@ -32,7 +32,7 @@ from nifi_like.api import (
     Relationship,
     validators,
 )
-from processors.ingest._http_server import HttpServer
+from processors.ingest._http_server import HttpServer, take_batch
 
 REMOTE_HOST = "restlistener.remote.source.host"
 REQUEST_URI = "restlistener.request.uri"
@@ -172,17 +172,7 @@ class ListenHTTP(Processor):
         context.logger.info(f"listening on http://{host}:{port}{path}")
 
     def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
-        try:
-            first = self._queue.get(timeout=POLL_WAIT)
-        except queue.Empty:
-            return
-        items = [first]
-        while len(items) < BATCH:
-            try:
-                items.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
-        taken = [item for item in items if item.take()]
+        taken = [item for item in take_batch(self._queue, POLL_WAIT, BATCH) if item.take()]
         if not taken:
             return
         status = int(context.get_property(self.RETURN_CODE).value or "200")

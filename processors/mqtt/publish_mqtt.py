@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -19,6 +18,7 @@ from nifi_like.api import (
     PropertyDescriptor,
     Relationship,
 )
+from processors._held_connection import HeldConnection
 from processors.mqtt.mqtt_client import (
     BROKER_URI,
     CLIENT_ID,
@@ -94,28 +94,20 @@ class PublishMQTT(Processor):
                                       "relationship.")
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._connection: MqttConnection | None = None
+        self._connection: HeldConnection[MqttConnection] = HeldConnection()
 
     def custom_validate(self, properties: Mapping[str, str | None]) -> list[str]:
         return validate_connection(properties)
 
     def on_stopped(self, context: ProcessContext) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+        self._connection.close()
 
     def _connected(self, context: ProcessContext) -> MqttConnection:
-        with self._lock:
-            if self._connection is None or not self._connection.is_connected:
-                if self._connection is not None:
-                    self._connection.close()
-                    self._connection = None
-                connection = MqttConnection(Settings.of(context))
-                connection.connect()
-                self._connection = connection
-            return self._connection
+        def open_() -> MqttConnection:
+            connection = MqttConnection(Settings.of(context))
+            connection.connect()
+            return connection
+        return self._connection.get(open_)
 
     def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
         flowfiles = session.get_batch(BATCH)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -19,6 +18,7 @@ from nifi_like.api import (
     Relationship,
     validators,
 )
+from processors._held_connection import HeldConnection
 from processors.nats.nats_client import (
     CONNECTION_TIMEOUT,
     ERROR_MESSAGE,
@@ -67,28 +67,20 @@ class PublishNATS(Processor):
     FAILURE = Relationship("failure", "FlowFiles that could not be published")
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._connection: NatsConnection | None = None
+        self._connection: HeldConnection[NatsConnection] = HeldConnection()
 
     def custom_validate(self, properties: Mapping[str, str | None]) -> list[str]:
         return validate_connection(properties)
 
     def on_stopped(self, context: ProcessContext) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+        self._connection.close()
 
     def _connected(self, context: ProcessContext) -> NatsConnection:
-        with self._lock:
-            if self._connection is None or not self._connection.is_connected:
-                if self._connection is not None:
-                    self._connection.close()
-                    self._connection = None
-                connection = NatsConnection(context)
-                connection.connect()
-                self._connection = connection
-            return self._connection
+        def open_() -> NatsConnection:
+            connection = NatsConnection(context)
+            connection.connect()
+            return connection
+        return self._connection.get(open_)
 
     def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
         flowfiles = session.get_batch(BATCH)
