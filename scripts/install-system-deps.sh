@@ -5,7 +5,7 @@
 # Idempotent: a quick no-op when every package is already installed.
 set -euo pipefail
 
-PACKAGES=(chromium fonts-dejavu-core etcd-server etcd-client mosquitto redis-server nats-server postgresql)
+PACKAGES=(chromium fonts-dejavu-core etcd-server etcd-client mosquitto redis-server nats-server postgresql curl iproute2)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
