@@ -12,6 +12,7 @@ import time
 from bench.baselines import asyncio_queue_chain, bare_lmdb_chain
 from bench.report import Row, row
 from nifi_like.config import load_settings
+from nifi_like.engine import gc_policy
 from nifi_like.engine.controller import FlowController
 from nifi_like.flow.model import new_id
 
@@ -47,6 +48,7 @@ async def _measure(provenance: bool) -> tuple[float, int]:
         controller = FlowController(settings)
         document = pipeline_flow()
         await controller.load(document)
+        gc_policy.tune(settings.gc_young_threshold)  # as `nifi-like run` does once the flow is loaded
         route = next(n for n in controller.nodes.values() if n.name == "route")
         await asyncio.sleep(WARMUP)
         start_count, started = route.stats.snapshot()["in_count"], time.perf_counter()
@@ -55,6 +57,7 @@ async def _measure(provenance: bool) -> tuple[float, int]:
         rate = done / (time.perf_counter() - started)
         batches = controller.repo.writer.batches
         await controller.shutdown()
+        gc_policy.reset()
         return rate, batches
 
 

@@ -77,6 +77,7 @@ def _precheck(document: dict[str, Any], source: str, conf: str | None = None) ->
 
 
 async def _run_engine(args: argparse.Namespace, document: dict[str, Any] | None) -> None:
+    from nifi_like.engine import gc_policy
     from nifi_like.engine.controller import FlowController
     from nifi_like.web.app import serve
 
@@ -98,6 +99,7 @@ async def _run_engine(args: argparse.Namespace, document: dict[str, Any] | None)
             await controller.load(document, source=args.flow or "flow")
         else:
             await cluster.join(document, source=args.flow or "flow")
+        gc_policy.tune(settings.gc_young_threshold)
         runner = await serve(controller, settings.host, settings.port)
         if cluster is not None:
             await cluster.start_transfers()

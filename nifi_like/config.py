@@ -25,6 +25,7 @@ class Settings:
     # [scheduler]
     max_threads: int = 10
     administrative_yield: float = 30.0
+    gc_young_threshold: int = 10_000
     # [provenance]
     provenance_enabled: bool = True
     provenance_max_storage_time: float = 24 * 3600.0  # seconds
@@ -74,6 +75,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "queues.window": ("queue_window", int),
     "scheduler.max_threads": ("max_threads", int),
     "scheduler.administrative_yield": ("administrative_yield", parse_time_period),
+    "scheduler.gc_young_threshold": ("gc_young_threshold", int),
     "provenance.enabled": ("provenance_enabled", bool),
     "provenance.max_storage_time": ("provenance_max_storage_time", parse_time_period),
     "provenance.max_storage_size": ("provenance_max_storage_size", parse_data_size),

@@ -238,17 +238,24 @@ class Connection:
 
     def append_committed(self, entries: list[Entry]) -> None:
         """FlowFiles a commit appended (in sequence order): count them, window them if room."""
+        count = len(entries)
+        size = 0
+        for _, ff in entries:
+            size += ff.size
         with self._lock:
-            self.reserved -= len(entries)
-            for seq, ff in entries:
-                self.local_count += 1
-                self.local_bytes += ff.size
-                self.reserved_bytes -= ff.size
-                if not self._disk and len(self._window) + len(self._penalized) < self.window_max:
-                    self._push(seq, ff)
-                    self._loaded_upto = seq
-                else:
-                    self._disk += 1
+            self.reserved -= count
+            self.reserved_bytes -= size
+            self.local_count += count
+            self.local_bytes += size
+            # while FlowFiles wait on disk, later ones queue behind them there
+            room = 0 if self._disk else self.window_max - len(self._window) - len(self._penalized)
+            windowed = entries if room >= count else entries[:max(room, 0)]
+            if windowed:
+                window, key_fn, push = self._window, self._key_fn, heapq.heappush
+                for seq, ff in windowed:
+                    push(window, (seq if key_fn is None else key_fn(ff), seq, ff))
+                self._loaded_upto = windowed[-1][0]
+            self._disk += count - len(windowed)
         self._notify(self.on_data)
 
     def take_all_loaded(self) -> list[Entry]:

@@ -13,15 +13,13 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any
 
-import msgpack
-
 from nifi_like.api.flowfile import FlowFile
 from nifi_like.api.processor import ProcessException, ProcessSession, ProvenanceReporter, StateMap
 from nifi_like.api.relationship import Relationship
 from nifi_like.engine.connection import Connection, Entry, QueueTarget, now_ms
 from nifi_like.provenance.events import hold_released_content
-from nifi_like.repository import keys, provenance_log
-from nifi_like.repository.content import FILE, INLINE, ContentWriter, PendingContent, claim_ref
+from nifi_like.repository import encoding, keys, provenance_log
+from nifi_like.repository.content import FILE, INLINE, ContentWriter, PendingContent
 from nifi_like.repository.errors import DamagedContentError
 from nifi_like.repository.state import read_state, write_state
 
@@ -30,7 +28,7 @@ if TYPE_CHECKING:
     from nifi_like.repository import Batch, Repository
 
 _REMOVED = "\0removed"
-_U64 = keys.u64
+_SEQ_PACK = keys.u64
 
 
 def new_uuid() -> str:
@@ -68,11 +66,12 @@ class StandardProcessSession(ProcessSession):
         self._repo = repo
         self._provenance = provenance
         self.provenance = _Reporter(self)
-        self._packer = msgpack.Packer()
+        self._encode = encoding.encoder()
         self._reset()
 
     def _reset(self) -> None:
-        self._reserved: list[tuple[QueueTarget, int, int]] = []
+        self._reserved: list[tuple[QueueTarget, int, int]] = []  # where the commit appends: count, bytes
+        self._in_bytes = 0
         self._started = time.time()
         self._rollback_callbacks: list[Callable[[], None]] = []
         self._taken: dict[str, tuple[Connection, int, FlowFile]] = {}
@@ -118,10 +117,9 @@ class StandardProcessSession(ProcessSession):
     # -- creating ------------------------------------------------------------------------
     def _new(self, attributes: dict[str, str], size: int, claim: Any, lineage_start: int, how: str | None,
              parents: list[str]) -> FlowFile:
-        now = now_ms()
         ff_id = new_uuid()
         attributes["uuid"] = ff_id
-        ff = FlowFile(attributes, size, claim, now, lineage_start)
+        ff = FlowFile(attributes, size, claim, now_ms(), lineage_start)
         self._current[ff_id] = ff
         self._created[ff_id] = how
         if parents:
@@ -130,8 +128,8 @@ class StandardProcessSession(ProcessSession):
 
     def create(self, parent: FlowFile | Iterable[FlowFile] | None = None) -> FlowFile:
         if parent is None:
-            now = now_ms()
-            return self._new({"filename": str(time.time_ns()), "path": "./"}, 0, None, now, None, [])
+            now_ns = time.time_ns()
+            return self._new({"filename": str(now_ns), "path": "./"}, 0, None, now_ns // 1_000_000, None, [])
         if isinstance(parent, FlowFile):
             parent = self._latest(parent)
             attributes = dict(parent.attributes)
@@ -176,8 +174,10 @@ class StandardProcessSession(ProcessSession):
     def put_all_attributes(self, flowfile: FlowFile, attributes: Mapping[str, str]) -> FlowFile:
         current = self._latest(flowfile)
         merged = {**current.attributes, **attributes}
-        merged["uuid"] = current.id  # as in NiFi, the uuid attribute cannot be changed
-        new = self._current[current.id] = current.with_attributes(merged)
+        if "uuid" in attributes:
+            merged["uuid"] = current.id  # as in NiFi, the uuid attribute cannot be changed
+        new = self._current[current.id] = FlowFile(merged, current.size, current.claim, current.entry_date,
+                                                   current.lineage_start_date, current.penalized_until)
         return new
 
     def remove_attribute(self, flowfile: FlowFile, key: str) -> FlowFile:
@@ -282,11 +282,16 @@ class StandardProcessSession(ProcessSession):
                                    "auto-terminated")
         else:
             dest = _SELF
+        current, destinations, taken = self._current, self._dest, self._taken
         for ff in (flowfile,) if isinstance(flowfile, FlowFile) else list(flowfile):
-            current = self._latest(ff)
-            if dest is _SELF and current.id not in self._taken:
-                raise SessionError(f"{current} was created in this session and has no queue to return to")
-            self._dest[current.id] = dest
+            ff_id = ff.id
+            if ff_id not in current:
+                raise SessionError(f"{ff} does not belong to this session")
+            if destinations.get(ff_id) is _REMOVED:
+                raise SessionError(f"{ff} was already removed in this session")
+            if dest is _SELF and ff_id not in taken:
+                raise SessionError(f"{ff} was created in this session and has no queue to return to")
+            destinations[ff_id] = dest
 
     def remove(self, flowfile: FlowFile | Iterable[FlowFile]) -> None:
         for ff in [flowfile] if isinstance(flowfile, FlowFile) else list(flowfile):
@@ -351,49 +356,47 @@ class StandardProcessSession(ProcessSession):
             raise SessionError(f"{len(lost)} FlowFile(s) were neither transferred nor removed by "
                                f"{self._node.name}, e.g. {lost[0]}")
         plan = _CommitPlan(self)
-        for ff_id, dest in list(destinations.items()):
-            plan.add(ff_id, dest)
+        add = plan.add
+        for ff_id, dest in destinations.items():
+            add(ff_id, dest)
         plan.finish()
         self._repo.content.sync_files(plan.files)
         inline_new = {claim[1]: p.data for claim, p in self._pending.items() if p.data is not None}
-        removes = [(conn, seq, ff.size) for conn, seq, ff in self._taken.values()]
-        removes += [(conn, seq, ff.size) for conn, (seq, ff) in self._expired]
-        events = (len(self._events), self._packer.pack(self._events)) if self._events else None
-        self._reserved = [(conn, len(items), sum(ff.size for _, ff in items)) for conn, items in plan.grouped.items()]
-        for conn, count, size in self._reserved:
-            conn.reserve(count, size)
-        return self._repo.writer.submit(self._writer_fn(removes, plan.grouped, events, inline_new, plan.deltas),
-                                        self._after_fn(removes))
+        events = (len(self._events), self._encode(self._events)) if self._events else None
+        self._reserved = [(target, len(out.flowfiles), out.size) for target, out in plan.grouped.items()]
+        self._in_bytes = plan.in_bytes
+        for target, count, size in self._reserved:
+            target.reserve(count, size)
+        return self._repo.writer.submit(
+            self._writer_fn(plan.delete_keys, plan.removed, plan.grouped, events, inline_new, plan.deltas),
+            self._after_fn(plan.removed))
 
-    def _writer_fn(self, removes: list[tuple[Connection, int, int]],
-                   grouped: dict[QueueTarget, list[tuple[bytes, FlowFile]]], events: tuple[int, bytes] | None,
+    def _writer_fn(self, delete_keys: list[bytes], removed: dict[Connection, list[int]],
+                   grouped: dict[QueueTarget, _Output], events: tuple[int, bytes] | None,
                    inline_new: dict[bytes, bytes], deltas: dict[Any, int]) -> Callable[[Any, Batch], Any]:
         env = self._repo.env
         content = self._repo.content
         state = self._state
         component_id = self._node.id
-        queue_key = keys.queue_key
-        u64 = _U64
-        removed_stats: dict[bytes, list[int]] = {}
-        for conn, _, size in removes:
-            stats = removed_stats.setdefault(conn.key, [0, 0])
-            stats[0] -= 1
-            stats[1] -= size
+        seq_key = _SEQ_PACK
 
         def apply(txn: Any, batch: Batch) -> Any:
             qdb = env.dbs["queues"]
-            for conn, seq, _ in removes:
-                txn.delete(queue_key(conn.key, seq), db=qdb)
-            for conn_key, (count, size) in removed_stats.items():
-                batch.adjust_queue(conn_key, count, size)
+            delete = txn.delete
+            for key in delete_keys:
+                delete(key, db=qdb)
+            for conn, (count, size) in removed.items():
+                batch.adjust_queue(conn.key, -count, -size)
             appended: list[tuple[QueueTarget, list[tuple[int, FlowFile]]]] = []
-            cursor = txn.cursor(db=qdb)
-            for target, items in grouped.items():
-                prefix = target.key
-                first = batch.allocate_seqs(prefix, len(items))
-                cursor.putmulti([(prefix + u64(first + i), record) for i, (record, _) in enumerate(items)])
-                batch.adjust_queue(prefix, len(items), sum(ff.size for _, ff in items))
-                appended.append((target, [(first + i, ff) for i, (_, ff) in enumerate(items)]))
+            if grouped:
+                cursor = txn.cursor(db=qdb)
+                for target, out in grouped.items():
+                    prefix = target.key
+                    count = len(out.records)
+                    seqs = range((first := batch.allocate_seqs(prefix, count)), first + count)
+                    cursor.putmulti([(prefix + seq_key(seq), record) for seq, record in zip(seqs, out.records, strict=True)])
+                    batch.adjust_queue(prefix, count, out.size)
+                    appended.append((target, list(zip(seqs, out.flowfiles, strict=True))))
             file_counts = content.apply_refs(txn, inline_new, deltas)
             if state is not None:
                 write_state(env, txn, component_id, state)
@@ -402,37 +405,30 @@ class StandardProcessSession(ProcessSession):
             return appended, file_counts
         return apply
 
-    def _after_fn(self, removes: list[tuple[Connection, int, int]]) -> Callable[[Any], None]:
+    def _after_fn(self, removed: dict[Connection, list[int]]) -> Callable[[Any], None]:
         content = self._repo.content
 
         def after(result: Any) -> None:
             appended, file_counts = result
             content.refs_committed(file_counts)
-            acks: dict[Connection, list[int]] = {}
-            for conn, _, size in removes:
-                ack = acks.setdefault(conn, [0, 0])
-                ack[0] += 1
-                ack[1] += size
-            for conn, (count, size) in acks.items():
+            for conn, (count, size) in removed.items():
                 conn.acknowledge(count, size)
-            for conn, entries in appended:
-                conn.append_committed(entries)
+            for target, entries in appended:
+                target.append_committed(entries)
         return after
 
     def finish_commit(self, future: Future[Any]) -> None:
         try:
-            appended, _ = future.result()
+            future.result()
         except BaseException:
             for conn, count, size in self._reserved:
                 conn.release(count, size)
             self.rollback()
             raise
         self._release_writers()
-        in_bytes = sum(ff.size for _, _, ff in self._taken.values())
-        out_count = sum(len(entries) for _, entries in appended)
-        out_bytes = sum(ff.size for _, entries in appended for _, ff in entries)
-        self._node.stats.record(in_count=len(self._taken), in_bytes=in_bytes, out_count=out_count,
-                                out_bytes=out_bytes, read_bytes=self._read_bytes,
+        self._node.stats.record(in_count=len(self._taken), in_bytes=self._in_bytes,
+                                out_count=sum(count for _, count, _ in self._reserved),
+                                out_bytes=sum(size for _, _, size in self._reserved), read_bytes=self._read_bytes,
                                 written_bytes=sum(p.size for p in self._pending.values()))
         for name, delta in self._counters.items():
             self._node.counters[name] += delta
@@ -482,41 +478,76 @@ class StandardProcessSession(ProcessSession):
 _CREATED_HERE = "\0taken"  # marker: the FlowFile came from a queue, it was not made in this session
 
 
+class _Output:
+    """What a commit appends to one queue: packed records, the FlowFiles, their bytes."""
+
+    __slots__ = ("flowfiles", "records", "size")
+
+    def __init__(self) -> None:
+        self.records: list[bytes] = []
+        self.flowfiles: list[FlowFile] = []
+        self.size = 0
+
+
 class _CommitPlan:
-    """One pass over a session's FlowFiles: queue records, claim reference changes and the
-    automatic provenance events (CREATE, CLONE, FORK, JOIN, CONTENT/ATTRIBUTES_MODIFIED, DROP,
-    EXPIRE)."""
+    """One pass over a session's FlowFiles: queue records to append and keys to delete, claim
+    reference changes and the automatic provenance events (CREATE, CLONE, FORK, JOIN,
+    CONTENT/ATTRIBUTES_MODIFIED, DROP, EXPIRE). It runs once per FlowFile of every commit, so
+    it does its lookups once per destination, not per FlowFile."""
 
     def __init__(self, session: StandardProcessSession) -> None:
         self.session = session
         node = session._node
         self.node = node
-        self.pack = session._packer.pack
-        self.grouped: dict[QueueTarget, list[tuple[bytes, FlowFile]]] = {}
+        self.pack = session._encode
+        self.grouped: dict[QueueTarget, _Output] = {}
+        self.removed: dict[Connection, list[int]] = {}  # input queue -> [count, bytes] leaving it
+        self.delete_keys: list[bytes] = []
+        self.in_bytes = 0
         self.deltas: dict[Any, int] = {}
         self.files: set[int] = set()
         self.forks: dict[str, list[str]] = {}
+        self.routes: dict[str, tuple[Any, str | None]] = {}
         self.events = session._events if session._provenance else None
         now = time.time()
-        self.event_head = (int(now * 1000), int((now - session._started) * 1000))
-        self.component = (node.id, node.type_name)
+        self.timestamp, self.duration = int(now * 1000), int((now - session._started) * 1000)
 
     def _event(self, event_type: str, ff: FlowFile, parents: Any = (), children: Any = (),
                previous: FlowFile | None = None, details: str | None = None, source: str | None = None) -> None:
         assert self.events is not None
         if source is None and (taken := self.session._taken.get(ff.id)) is not None:
             source = taken[0].id  # the source queue, where a replay puts the FlowFile back
+        node = self.node
+        attributes = ff.attributes
         self.events.append((
-            event_type, *self.event_head, ff.lineage_start_date, *self.component, ff.id, parents, children,
-            None if previous is None or previous.attributes is ff.attributes else previous.attributes,
-            ff.attributes, None if previous is None else previous.claim, ff.claim, ff.size, None, details, None,
-            self.node.group_id, source, 0))
+            event_type, self.timestamp, self.duration, ff.lineage_start_date, node.id, node.type_name, ff.id,
+            parents, children,
+            None if previous is None or previous.attributes is attributes else previous.attributes,
+            attributes, None if previous is None else previous.claim, ff.claim, ff.size, None, details, None,
+            node.group_id, source, 0))
 
     def _ref(self, claim: Any, delta: int) -> None:
-        ref = claim_ref(claim)
+        ref = claim[1]  # content_ref(claim): the inline key or the claim file number
         self.deltas[ref] = self.deltas.get(ref, 0) + delta
         if claim[0] == FILE and delta > 0 and claim in self.session._pending:
             self.files.add(ref)
+
+    def _output(self, target: QueueTarget, ff: FlowFile) -> None:
+        out = self.grouped.get(target)
+        if out is None:
+            out = self.grouped[target] = _Output()
+        out.records.append(self.pack(ff.pack()))
+        out.flowfiles.append(ff)
+        out.size += ff.size
+
+    def _leave(self, conn: Connection, seq: int, ff: FlowFile) -> None:
+        """A FlowFile taken from (or expired in) ``conn`` leaves it with this commit."""
+        removed = self.removed.get(conn)
+        if removed is None:
+            removed = self.removed[conn] = [0, 0]
+        removed[0] += 1
+        removed[1] += ff.size
+        self.delete_keys.append(conn.key + _SEQ_PACK(seq))
 
     def _retry(self, original: FlowFile, relationship: str) -> FlowFile | None:
         """NiFi's retry of a relationship: the FlowFile as it arrived goes back to its queue with
@@ -533,43 +564,58 @@ class _CommitPlan:
             return retried
         return retried.evolve(penalized_until=now_ms() + backoff_ms)
 
+    def _route(self, dest: Any, entry: tuple[Connection, int, FlowFile] | None) -> tuple[Any, str | None]:
+        """The connections a destination sends to (none: dropped) and why it drops."""
+        if dest is _SELF:
+            assert entry is not None
+            return (entry[0],), None
+        route = self.routes.get(dest)
+        if route is None:
+            if dest is _REMOVED:
+                route = None, f"Removed by {self.node.name}"
+            else:
+                connections = self.node.outgoing.get(dest)
+                route = connections, None if connections else f"Auto-Terminated by {dest} Relationship"
+            self.routes[dest] = route
+        return route
+
     def add(self, ff_id: str, dest: Any) -> None:
         session = self.session
         ff = session._current[ff_id]
         entry = session._taken.get(ff_id)
-        original = entry[2] if entry is not None else None
-        how = session._created.get(ff_id, _CREATED_HERE) if entry is None else _CREATED_HERE
-        if original is not None and isinstance(dest, str) and dest in self.node.retried:
-            retried = self._retry(original, dest)
-            if retried is not None:
-                assert entry is not None
-                self.grouped.setdefault(entry[0], []).append((self.pack(retried.pack()), retried))
-                return
-            ff = ff.with_attributes({k: v for k, v in ff.attributes.items() if k != f"retryCount.{self.node.id}"})
-        if dest is _REMOVED:
-            connections: Any = None
-            why = f"Removed by {self.node.name}"
-        elif dest is _SELF:
-            assert entry is not None
-            connections, why = (entry[0],), None
+        original: FlowFile | None
+        if entry is not None:
+            source_conn, seq, original = entry
+            self._leave(source_conn, seq, original)
+            self.in_bytes += original.size
+            how: str | None = _CREATED_HERE
+            old_claim = original.claim
+            if dest in self.node.retried:
+                retried = self._retry(original, dest)
+                if retried is not None:
+                    self._output(source_conn, retried)
+                    return
+                ff = ff.with_attributes({k: v for k, v in ff.attributes.items() if k != f"retryCount.{self.node.id}"})
         else:
-            connections = self.node.outgoing.get(dest)
-            why = None if connections else f"Auto-Terminated by {dest} Relationship"
-        old_claim = original.claim if original is not None else None
+            original = old_claim = None
+            how = session._created.get(ff_id, _CREATED_HERE)
+        connections, why = self._route(dest, entry)
+        claim = ff.claim
         if connections:
-            if ff.claim != old_claim:
+            if claim is not old_claim and claim != old_claim:
                 if old_claim is not None:
                     self._ref(old_claim, -1)
-                if ff.claim is not None:
-                    self._ref(ff.claim, len(connections))
-            elif ff.claim is not None and len(connections) > 1:
-                self._ref(ff.claim, len(connections) - 1)
+                if claim is not None:
+                    self._ref(claim, len(connections))
+            elif claim is not None and len(connections) > 1:
+                self._ref(claim, len(connections) - 1)
             # a load-balanced connection may place it in another node's partition; a FlowFile
             # returned to its own queue (above) stays on this node
-            self.grouped.setdefault(connections[0].route(ff), []).append((self.pack(ff.pack()), ff))
+            first = connections[0]
+            self._output(first if first.router is None else first.route(ff), ff)
             for extra in connections[1:]:  # one relationship, several connections: a clone each
                 clone = ff.with_attributes({**ff.attributes, "uuid": new_uuid()})
-                self.grouped.setdefault(extra.route(clone), []).append((self.pack(clone.pack()), clone))
+                self._output(extra.route(clone), clone)
                 if self.events is not None:
                     self._event("CLONE", ff, (), (clone.id,))
         elif old_claim is not None:
@@ -602,7 +648,8 @@ class _CommitPlan:
 
     def finish(self) -> None:
         session = self.session
-        for conn, (_, ff) in session._expired:
+        for conn, (seq, ff) in session._expired:
+            self._leave(conn, seq, ff)
             if ff.claim is not None:
                 self._ref(ff.claim, -1)
             if self.events is not None:
@@ -611,7 +658,7 @@ class _CommitPlan:
             for parent_id, children in self.forks.items():
                 self._event("FORK", session._current[parent_id], (), tuple(children))
             # events keep the content this commit releases, until provenance retention drops them
-            kept = {ff.claim[1] for items in self.grouped.values() for _, ff in items if ff.claim is not None}
+            kept = {ff.claim[1] for out in self.grouped.values() for ff in out.flowfiles if ff.claim is not None}
             for claim in hold_released_content(self.events, kept):
                 self._ref(claim, 1)
 

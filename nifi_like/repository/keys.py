@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import uuid
+from collections.abc import Callable
 
 _SEQ = struct.Struct(">Q")
 _NAMESPACE = uuid.UUID("6f1d3b8e-8d0c-4a53-9c1c-8b5b0b0f5e11")
@@ -25,8 +26,8 @@ def queue_seq(key: bytes) -> int:
     return int(_SEQ.unpack_from(key, 16)[0])
 
 
-def u64(value: int) -> bytes:
-    return _SEQ.pack(value)
+#: 8 big-endian bytes of an unsigned integer (the struct's own method: no Python call per use)
+u64: Callable[[int], bytes] = _SEQ.pack
 
 
 def from_u64(raw: bytes) -> int:
