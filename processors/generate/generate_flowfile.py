@@ -120,6 +120,7 @@ class GenerateFlowFile(Processor):
         unique = context.get_property(self.UNIQUE_FLOWFILES).as_bool()
         shared = None if unique else self._shared_content(context)
         attributes = self._attributes(context)
+        created = []
         for _ in range(context.get_property(self.BATCH_SIZE).as_int() or 1):
             flowfile = session.create()
             content = self._generate(context) if shared is None else shared
@@ -127,4 +128,5 @@ class GenerateFlowFile(Processor):
                 flowfile = session.write(flowfile, content)
             if attributes:
                 flowfile = session.put_all_attributes(flowfile, attributes)
-            session.transfer(flowfile, self.SUCCESS)
+            created.append(flowfile)
+        session.transfer(created, self.SUCCESS)

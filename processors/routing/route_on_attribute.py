@@ -98,7 +98,7 @@ class RouteOnAttribute(Processor):
     @staticmethod
     def _route(session: ProcessSession, flowfile: FlowFile, destinations: list[Relationship]) -> None:
         """The FlowFile goes to the first destination, a clone of it to each of the others."""
-        copies = [flowfile] + [session.clone(flowfile) for _ in destinations[1:]]
+        copies = [flowfile] if len(destinations) == 1 else [flowfile] + [session.clone(flowfile) for _ in destinations[1:]]
         for copy, relationship in zip(copies, destinations, strict=True):
             copy = session.put_attribute(copy, ROUTE_ATTRIBUTE, relationship.name)
             session.provenance.route(copy, relationship)
