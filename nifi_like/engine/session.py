@@ -599,7 +599,8 @@ class _CommitPlan:
         else:
             original = old_claim = None
             how = session._created.get(ff_id, _CREATED_HERE)
-        connections, why = self._route(dest, entry)
+        route = self.routes.get(dest)  # cached per relationship (_route fills it)
+        connections, why = route if route is not None else self._route(dest, entry)
         claim = ff.claim
         if connections:
             if claim is not old_claim and claim != old_claim:
