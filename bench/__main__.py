@@ -11,7 +11,7 @@ import time
 
 from bench.report import Row, markdown
 
-BENCHMARKS = ("pipeline", "deep_queue", "el", "api", "provenance", "records", "cluster", "canvas")
+BENCHMARKS = ("pipeline", "stages", "deep_queue", "el", "api", "provenance", "records", "cluster", "canvas")
 
 
 def run(name: str) -> list[Row]:
