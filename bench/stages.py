@@ -40,8 +40,9 @@ def _thread_cpu(native_id: int | None) -> float:
     return 0.0
 
 
-async def _measure(rounds: int) -> tuple[dict[str, float], float]:
-    """CPU seconds per FlowFile: per stage in this thread, and in the writer thread."""
+async def _measure(rounds: int) -> tuple[dict[str, float], float, int]:
+    """CPU seconds per FlowFile: per stage in this thread, and in the writer thread; and how many
+    FlowFiles reached the last stage."""
     with tempfile.TemporaryDirectory() as directory:
         settings = load_settings(None, data_dir=directory, durability="sync", provenance_enabled=True)
         controller = FlowController(settings)
@@ -78,9 +79,10 @@ async def _measure(rounds: int) -> tuple[dict[str, float], float]:
         writer_before = _thread_cpu(writer)
         drive(rounds)
         writer_cpu = _thread_cpu(writer) - writer_before
+        arrived = nodes["route"].stats.snapshot()["in_count"]
         await controller.shutdown()
     flowfiles = rounds * BATCH
-    return {name: value / flowfiles for name, value in spent.items()}, writer_cpu / flowfiles
+    return {name: value / flowfiles for name, value in spent.items()}, writer_cpu / flowfiles, arrived
 
 
 def _bare_cpu_per_flowfile(count: int) -> float:
@@ -92,7 +94,7 @@ def _bare_cpu_per_flowfile(count: int) -> float:
 def main() -> list[Row]:
     assert threading.current_thread() is threading.main_thread()
     bare = _bare_cpu_per_flowfile(30_000)
-    stages, writer = asyncio.run(_measure(ROUNDS))
+    stages, writer, _ = asyncio.run(_measure(ROUNDS))
     total = sum(stages.values()) + writer
     rows = [row("stages", f"{name}: on_trigger + commit", value * 1e6, "µs CPU per FlowFile")
             for name, value in stages.items()]
