@@ -509,6 +509,10 @@ class _CommitPlan:
         self.forks: dict[str, list[str]] = {}
         self.routes: dict[str, tuple[Any, str | None]] = {}
         self.events = session._events if session._provenance else None
+        # Can an event of this commit name content no output keeps? Only if a reference is given
+        # up, a FlowFile with content is dropped, or the processor reported events itself (they
+        # may name content it replaced afterwards). Otherwise there is nothing to hold.
+        self.may_release = bool(session._explicit)
         now = time.time()
         self.timestamp, self.duration = int(now * 1000), int((now - session._started) * 1000)
 
@@ -529,6 +533,8 @@ class _CommitPlan:
     def _ref(self, claim: Any, delta: int) -> None:
         ref = claim[1]  # content_ref(claim): the inline key or the claim file number
         self.deltas[ref] = self.deltas.get(ref, 0) + delta
+        if delta < 0:
+            self.may_release = True
         if claim[0] == FILE and delta > 0 and claim in self.session._pending:
             self.files.add(ref)
 
@@ -619,8 +625,11 @@ class _CommitPlan:
                 self._output(extra.route(clone), clone)
                 if self.events is not None:
                     self._event("CLONE", ff, (), (clone.id,))
-        elif old_claim is not None:
-            self._ref(old_claim, -1)
+        else:
+            if old_claim is not None:
+                self._ref(old_claim, -1)
+            if claim is not None:
+                self.may_release = True
         if self.events is not None:
             self._events_for(ff, original, how, dest, why)
 
@@ -658,10 +667,10 @@ class _CommitPlan:
         if self.events is not None:
             for parent_id, children in self.forks.items():
                 self._event("FORK", session._current[parent_id], (), tuple(children))
-            # events keep the content this commit releases, until provenance retention drops them
-            kept = {ff.claim[1] for out in self.grouped.values() for ff in out.flowfiles if ff.claim is not None}
-            for claim in hold_released_content(self.events, kept):
-                self._ref(claim, 1)
+            if self.may_release:  # events keep the content this commit releases, until retention drops them
+                kept = {ff.claim[1] for out in self.grouped.values() for ff in out.flowfiles if ff.claim is not None}
+                for claim in hold_released_content(self.events, kept):
+                    self._ref(claim, 1)
 
 
 class _Guarded(io.RawIOBase):

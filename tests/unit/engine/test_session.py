@@ -142,3 +142,39 @@ def test_transfer_to_an_unknown_relationship_is_refused(rig: Any) -> None:
     with pytest.raises(SessionError, match="neither connected nor auto-terminated"):
         session.transfer(ff, Relationship("nowhere"))
     session.rollback()
+
+
+def _held(event: list[Any]) -> int:
+    return int(event[19])  # the HELD field: which of the event's claims it keeps alive
+
+
+def test_events_keep_the_content_a_commit_releases_and_only_that(rig: Any) -> None:
+    repo, inbox, outbox, node, feeder = rig
+    _feed(repo, feeder, [b"kept"])  # CREATE: the content goes on in the queue, nothing to hold
+    assert [_held(e) for e in _events(repo)] == [0]
+
+    session = StandardProcessSession(node, repo)  # attributes only: nothing released, nothing held
+    ff = session.get()
+    assert ff is not None
+    session.transfer(session.put_attribute(ff, "k", "v"), SUCCESS)
+    session.commit()
+    assert [_held(e) for e in _events(repo)] == [0, 0]
+
+    # A reported event names content the processor replaced afterwards: that content is kept
+    # for the event although no FlowFile refers to it.
+    reporter = StandardProcessSession(feeder, repo)
+    made = reporter.write(reporter.create(), b"received")
+    reporter.provenance.record("RECEIVE", made, transit_uri="test://in")
+    reporter.transfer(reporter.write(made, b"rewritten"), SUCCESS)
+    reporter.commit()
+    receive = next(e for e in _events(repo) if e[0] == "RECEIVE")
+    assert _held(receive) and repo.content.read_bytes(tuple(receive[12])) == b"received"
+
+    node.incoming = [outbox]  # dropping content: the DROP event keeps it for provenance
+    drop = StandardProcessSession(node, repo)
+    gone = drop.get()
+    assert gone is not None
+    drop.remove(gone)
+    drop.commit()
+    dropped = next(e for e in _events(repo) if e[0] == "DROP")
+    assert _held(dropped) and repo.content.read_bytes(tuple(dropped[12])) == b"kept"
