@@ -101,9 +101,7 @@ class PropertyValue:
     @classmethod
     def plain(cls, value: str | None) -> PropertyValue:
         """A value taken as it is: no parameter references or expressions in it are resolved."""
-        result = cls.__new__(cls)  # built field by field: EL evaluation makes one per FlowFile
-        result._services = result._template = result._parameters = result._compiled = None
-        result._needs_properties = False
+        result = cls(None)
         result.value = value  # no template: evaluate() returns it unchanged
         return result
 

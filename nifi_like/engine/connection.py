@@ -251,9 +251,8 @@ class Connection:
             room = 0 if self._disk else self.window_max - len(self._window) - len(self._penalized)
             windowed = entries if room >= count else entries[:max(room, 0)]
             if windowed:
-                window, key_fn, push = self._window, self._key_fn, heapq.heappush
                 for seq, ff in windowed:
-                    push(window, (seq if key_fn is None else key_fn(ff), seq, ff))
+                    self._push(seq, ff)
                 self._loaded_upto = windowed[-1][0]
             self._disk += count - len(windowed)
         self._notify(self.on_data)

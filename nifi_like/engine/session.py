@@ -19,7 +19,7 @@ from nifi_like.api.relationship import Relationship
 from nifi_like.engine.connection import Connection, Entry, QueueTarget, now_ms
 from nifi_like.provenance.events import hold_released_content
 from nifi_like.repository import encoding, keys, provenance_log
-from nifi_like.repository.content import FILE, INLINE, ContentWriter, PendingContent
+from nifi_like.repository.content import FILE, INLINE, ContentWriter, PendingContent, claim_ref
 from nifi_like.repository.errors import DamagedContentError
 from nifi_like.repository.state import read_state, write_state
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from nifi_like.repository import Batch, Repository
 
 _REMOVED = "\0removed"
-_SEQ_PACK = keys.u64
 
 
 def new_uuid() -> str:
@@ -176,8 +175,7 @@ class StandardProcessSession(ProcessSession):
         merged = {**current.attributes, **attributes}
         if "uuid" in attributes:
             merged["uuid"] = current.id  # as in NiFi, the uuid attribute cannot be changed
-        new = self._current[current.id] = FlowFile(merged, current.size, current.claim, current.entry_date,
-                                                   current.lineage_start_date, current.penalized_until)
+        new = self._current[current.id] = current.with_attributes(merged)
         return new
 
     def remove_attribute(self, flowfile: FlowFile, key: str) -> FlowFile:
@@ -282,16 +280,11 @@ class StandardProcessSession(ProcessSession):
                                    "auto-terminated")
         else:
             dest = _SELF
-        current, destinations, taken = self._current, self._dest, self._taken
         for ff in (flowfile,) if isinstance(flowfile, FlowFile) else list(flowfile):
-            ff_id = ff.id
-            if ff_id not in current:
-                raise SessionError(f"{ff} does not belong to this session")
-            if destinations.get(ff_id) is _REMOVED:
-                raise SessionError(f"{ff} was already removed in this session")
-            if dest is _SELF and ff_id not in taken:
-                raise SessionError(f"{ff} was created in this session and has no queue to return to")
-            destinations[ff_id] = dest
+            current = self._latest(ff)
+            if dest is _SELF and current.id not in self._taken:
+                raise SessionError(f"{current} was created in this session and has no queue to return to")
+            self._dest[current.id] = dest
 
     def remove(self, flowfile: FlowFile | Iterable[FlowFile]) -> None:
         for ff in [flowfile] if isinstance(flowfile, FlowFile) else list(flowfile):
@@ -378,7 +371,7 @@ class StandardProcessSession(ProcessSession):
         content = self._repo.content
         state = self._state
         component_id = self._node.id
-        seq_key = _SEQ_PACK
+        u64 = keys.u64
 
         def apply(txn: Any, batch: Batch) -> Any:
             qdb = env.dbs["queues"]
@@ -394,7 +387,8 @@ class StandardProcessSession(ProcessSession):
                     prefix = target.key
                     count = len(out.records)
                     seqs = range((first := batch.allocate_seqs(prefix, count)), first + count)
-                    cursor.putmulti([(prefix + seq_key(seq), record) for seq, record in zip(seqs, out.records, strict=True)])
+                    cursor.putmulti([(prefix + u64(seq), record)  # keys.queue_key, inline
+                                     for seq, record in zip(seqs, out.records, strict=True)])
                     batch.adjust_queue(prefix, count, out.size)
                     appended.append((target, list(zip(seqs, out.flowfiles, strict=True))))
             file_counts = content.apply_refs(txn, inline_new, deltas)
@@ -531,7 +525,7 @@ class _CommitPlan:
             node.group_id, source, 0))
 
     def _ref(self, claim: Any, delta: int) -> None:
-        ref = claim[1]  # content_ref(claim): the inline key or the claim file number
+        ref = claim_ref(claim)
         self.deltas[ref] = self.deltas.get(ref, 0) + delta
         if delta < 0:
             self.may_release = True
@@ -553,7 +547,7 @@ class _CommitPlan:
             removed = self.removed[conn] = [0, 0]
         removed[0] += 1
         removed[1] += ff.size
-        self.delete_keys.append(conn.key + _SEQ_PACK(seq))
+        self.delete_keys.append(keys.queue_key(conn.key, seq))
 
     def _retry(self, original: FlowFile, relationship: str) -> FlowFile | None:
         """NiFi's retry of a relationship: the FlowFile as it arrived goes back to its queue with
@@ -571,18 +565,17 @@ class _CommitPlan:
         return retried.evolve(penalized_until=now_ms() + backoff_ms)
 
     def _route(self, dest: Any, entry: tuple[Connection, int, FlowFile] | None) -> tuple[Any, str | None]:
-        """The connections a destination sends to (none: dropped) and why it drops."""
+        """The connections a destination sends to (none: dropped) and why it drops; remembered per
+        relationship in ``routes``, which ``add`` consults first."""
         if dest is _SELF:
             assert entry is not None
             return (entry[0],), None
-        route = self.routes.get(dest)
-        if route is None:
-            if dest is _REMOVED:
-                route = None, f"Removed by {self.node.name}"
-            else:
-                connections = self.node.outgoing.get(dest)
-                route = connections, None if connections else f"Auto-Terminated by {dest} Relationship"
-            self.routes[dest] = route
+        if dest is _REMOVED:
+            route: tuple[Any, str | None] = None, f"Removed by {self.node.name}"
+        else:
+            connections = self.node.outgoing.get(dest)
+            route = connections, None if connections else f"Auto-Terminated by {dest} Relationship"
+        self.routes[dest] = route
         return route
 
     def add(self, ff_id: str, dest: Any) -> None:
@@ -605,7 +598,7 @@ class _CommitPlan:
         else:
             original = old_claim = None
             how = session._created.get(ff_id, _CREATED_HERE)
-        route = self.routes.get(dest)  # cached per relationship (_route fills it)
+        route = self.routes.get(dest)
         connections, why = route if route is not None else self._route(dest, entry)
         claim = ff.claim
         if connections:

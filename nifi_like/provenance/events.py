@@ -47,14 +47,14 @@ def hold_released_content(events: list[tuple[Any, ...]], kept: set[Any]) -> list
     """
     held_units: set[Any] = set()
     held: list[Claim] = []
-    for index, event in enumerate(events):  # runs for every event of every commit: kept plain
+    for index, event in enumerate(events):
         claim, previous = event[CLAIM], event[PREVIOUS_CLAIM]
         mask = 0
-        if claim is not None and (unit := claim[1]) not in kept and unit not in held_units:
+        if claim is not None and (unit := claim_ref(claim)) not in kept and unit not in held_units:
             held_units.add(unit)
             held.append(claim)
             mask = HOLDS_CLAIM
-        if previous is not None and (unit := previous[1]) not in kept and unit not in held_units:
+        if previous is not None and (unit := claim_ref(previous)) not in kept and unit not in held_units:
             held_units.add(unit)
             held.append(previous)
             mask |= HOLDS_PREVIOUS_CLAIM
