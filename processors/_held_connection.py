@@ -11,6 +11,8 @@ class Connection(Protocol):
     @property
     def is_connected(self) -> bool: ...
 
+    def connect(self) -> object: ...
+
     def close(self) -> None: ...
 
 
@@ -18,20 +20,22 @@ C = TypeVar("C", bound=Connection)
 
 
 class HeldConnection(Generic[C]):
-    """Opened by ``open_`` on first use, opened again once it has dropped, closed by ``close``
-    (on_stopped). Safe for concurrent tasks."""
+    """Made by ``make`` and connected on first use, made and connected again once it has dropped,
+    closed by ``close`` (on_stopped). Safe for concurrent tasks."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._connection: C | None = None
 
-    def get(self, open_: Callable[[], C]) -> C:
+    def get(self, make: Callable[[], C]) -> C:
         with self._lock:
             if self._connection is None or not self._connection.is_connected:
                 if self._connection is not None:
                     self._connection.close()
                     self._connection = None
-                self._connection = open_()
+                connection = make()
+                connection.connect()
+                self._connection = connection
             return self._connection
 
     def close(self) -> None:

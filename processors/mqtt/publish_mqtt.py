@@ -103,11 +103,7 @@ class PublishMQTT(Processor):
         self._connection.close()
 
     def _connected(self, context: ProcessContext) -> MqttConnection:
-        def open_() -> MqttConnection:
-            connection = MqttConnection(Settings.of(context))
-            connection.connect()
-            return connection
-        return self._connection.get(open_)
+        return self._connection.get(lambda: MqttConnection(Settings.of(context)))
 
     def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
         flowfiles = session.get_batch(BATCH)

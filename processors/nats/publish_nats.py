@@ -76,11 +76,7 @@ class PublishNATS(Processor):
         self._connection.close()
 
     def _connected(self, context: ProcessContext) -> NatsConnection:
-        def open_() -> NatsConnection:
-            connection = NatsConnection(context)
-            connection.connect()
-            return connection
-        return self._connection.get(open_)
+        return self._connection.get(lambda: NatsConnection(context))
 
     def on_trigger(self, context: ProcessContext, session: ProcessSession) -> None:
         flowfiles = session.get_batch(BATCH)
