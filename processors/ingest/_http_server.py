@@ -11,7 +11,15 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from nifi_like.api import PropertyDescriptor, validators
+
 T = TypeVar("T")
+
+#: The request size limit both HTTP listeners (ListenHTTP, HandleHttpRequest) enforce.
+MAX_REQUEST_SIZE = PropertyDescriptor(
+    "Max Request Size",
+    description="The largest request body accepted (a nifi_like addition); a larger one is answered 413",
+    required=True, default="10 MB", validator=validators.DATA_SIZE)
 
 
 def take_batch(requests: queue.Queue[T], wait: float, limit: int) -> list[T]:

@@ -32,7 +32,7 @@ from nifi_like.api import (
     Relationship,
     validators,
 )
-from processors.ingest._http_server import HttpServer, take_batch
+from processors.ingest._http_server import MAX_REQUEST_SIZE, HttpServer, take_batch
 from processors.services.http_context_map_api import HttpContextMap, HttpExchange
 
 CONTEXT_IDENTIFIER = "http.context.identifier"
@@ -157,10 +157,7 @@ class HandleHttpRequest(Processor):
     PARAMETERS_TO_ATTRIBUTES = PropertyDescriptor(
         "parameters-to-attributes", display_name="Parameters to Attributes List",
         description="A comma-separated list of HTTP parameters or form data to output as attributes")
-    MAX_REQUEST_SIZE = PropertyDescriptor(
-        "Max Request Size",
-        description="The largest request body accepted (a nifi_like addition); a larger one is answered 413",
-        required=True, default="10 MB", validator=validators.DATA_SIZE)
+    MAX_REQUEST_SIZE = MAX_REQUEST_SIZE
 
     SUCCESS = Relationship("success", "All content that is received is routed to the 'success' relationship")
 

@@ -32,7 +32,7 @@ from nifi_like.api import (
     Relationship,
     validators,
 )
-from processors.ingest._http_server import HttpServer, take_batch
+from processors.ingest._http_server import MAX_REQUEST_SIZE, HttpServer, take_batch
 
 REMOTE_HOST = "restlistener.remote.source.host"
 REQUEST_URI = "restlistener.request.uri"
@@ -123,10 +123,7 @@ class ListenHTTP(Processor):
     RETURN_CODE = PropertyDescriptor(
         "Return Code", description="The HTTP return code returned after every HTTP call", default="200",
         validator=validators.number_in_range(200, 299))
-    MAX_REQUEST_SIZE = PropertyDescriptor(
-        "Max Request Size",
-        description="The largest request body accepted (a nifi_like addition); a larger one is answered 413",
-        required=True, default="10 MB", validator=validators.DATA_SIZE)
+    MAX_REQUEST_SIZE = MAX_REQUEST_SIZE
 
     SUCCESS = Relationship("success", "Relationship for successfully received FlowFiles")
 
