@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from cluster.view import ClusterView
+from cluster.view import DISCONNECTED, OFFLOADED, OFFLOADING, ClusterView
 from nifi_like.flow.errors import FlowConflict as FlowConflict  # raised by publish_flow
 
 #: Kinds of change a coordinator reports to its listeners.
@@ -28,6 +28,12 @@ ChangeListener = Callable[[str], None]
 
 class NodeStateError(Exception):
     """A node status request that the node's current status does not allow (409)."""
+
+
+def check_status_request(node_id: str, current: str, status: str) -> None:
+    """Refuse a status change NiFi refuses: a node is offloaded only once it is disconnected."""
+    if status == OFFLOADING and current not in (DISCONNECTED, OFFLOADING, OFFLOADED):
+        raise NodeStateError(f"node {node_id} is {current}; disconnect it before offloading it")
 
 
 @dataclass(frozen=True)

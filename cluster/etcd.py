@@ -53,6 +53,7 @@ from cluster.coordinator import (
     LoadProvider,
     NodeDetails,
     NodeStateError,
+    check_status_request,
 )
 from cluster.placement import instances_wanted, place
 from cluster.view import (
@@ -60,7 +61,6 @@ from cluster.view import (
     COORDINATOR,
     DISCONNECTED,
     OFFLOADED,
-    OFFLOADING,
     PRIMARY,
     MembersListener,
     NodeInfo,
@@ -545,8 +545,7 @@ class EtcdCoordinator:
 
     def request_status(self, node_id: str, status: str) -> None:
         member = self._member(node_id)
-        if status == OFFLOADING and member.status not in (DISCONNECTED, OFFLOADING, OFFLOADED):
-            raise NodeStateError(f"node {node_id} is {member.status}; disconnect it before offloading it")
+        check_status_request(node_id, member.status, status)
         if member.status == DISCONNECTED and f"alive/{node_id}" not in self._mirror and node_id != self._node_id:
             raise NodeStateError(f"node {node_id} is not running (its lease expired); it cannot change status")
         self._run(self._put_control(node_id, status))

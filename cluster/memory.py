@@ -20,6 +20,7 @@ from cluster.coordinator import (
     LoadProvider,
     NodeDetails,
     NodeStateError,
+    check_status_request,
 )
 from cluster.placement import instances_wanted, place
 from cluster.view import (
@@ -27,7 +28,6 @@ from cluster.view import (
     COORDINATOR,
     DISCONNECTED,
     OFFLOADED,
-    OFFLOADING,
     PRIMARY,
     MembersListener,
     NodeInfo,
@@ -203,9 +203,7 @@ class InMemoryCoordinator:
             member = self.hub.members.get(node_id)
             if member is None:
                 raise KeyError(node_id)
-            current = member.info.status
-            if status == OFFLOADING and current not in (DISCONNECTED, OFFLOADING, OFFLOADED):
-                raise NodeStateError(f"node {node_id} is {current}; disconnect it before offloading it")
+            check_status_request(node_id, member.info.status, status)
             member.info = replace(member.info, status=status)
             if member is self.hub.members.get(self.local_node_id):
                 self._info = member.info
